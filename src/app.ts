@@ -1,0 +1,93 @@
+// Composition root: config → storage → services → handlers → pipeline → listen.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { ServerConfig } from './config.js';
+import { openDatabase, type Db } from './storage/sqlite/database.js';
+import { SqliteProjectStore } from './storage/sqlite/projects.js';
+import { SqliteTagStore } from './storage/sqlite/tags.js';
+import { SqliteJobStore } from './storage/sqlite/jobs.js';
+import { FsBlobStore } from './storage/blobs.js';
+import { FsObjectStore } from './storage/objects.js';
+import { systemClock, type Clock } from './domain/shared/clock.js';
+import { randomIds, type Ids } from './domain/shared/ids.js';
+import { Paginator } from './domain/shared/pagination.js';
+import { ProjectService } from './domain/projects/service.js';
+import { TagService } from './domain/tags/service.js';
+import { JobRunner } from './jobs/runner.js';
+import { Authenticator } from './server/auth.js';
+import { Pipeline, type HandlerTable } from './server/pipeline.js';
+import { createHttpServer } from './server/http.js';
+import { createLogger, type Logger } from './server/logger.js';
+import { projectHandlers } from './handlers/projects.js';
+import { tagHandlers } from './handlers/tags.js';
+
+export interface App {
+  config: ServerConfig;
+  db: Db;
+  pipeline: Pipeline;
+  runner: JobRunner;
+  server: Server;
+  log: Logger;
+  listen(): Promise<{ host: string; port: number }>;
+  close(): Promise<void>;
+}
+
+/** The server's own secret (pagination tokens, key wrapping): configured, or generated once per data dir. */
+function serverSecret(config: ServerConfig): Buffer {
+  if (config.masterKey) {
+    const key = Buffer.from(config.masterKey, 'base64');
+    if (key.length !== 32) throw new Error('masterKey must be 32 bytes, base64-encoded');
+    return key;
+  }
+  const file = join(config.dataDir, 'master.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('base64'), { mode: 0o600 });
+  return key;
+}
+
+export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids?: Ids; log?: Logger } = {}): Promise<App> {
+  const clock = opts.clock ?? systemClock;
+  const ids = opts.ids ?? randomIds;
+  const log = opts.log ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = serverSecret(config);
+
+  const db = openDatabase(join(config.dataDir, 'osprey.db'));
+  const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
+  await blobs.sweep();
+  const objects = new FsObjectStore(join(config.dataDir, 'buckets'));
+  const stores = { projects: new SqliteProjectStore(db), tags: new SqliteTagStore(db), jobs: new SqliteJobStore(db) };
+
+  const paginator = new Paginator(secret, () => clock.now());
+  const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
+  const projects = new ProjectService({ projects: stores.projects, tags, clock, paginator, limits: { projectsPerAccount: 10_000 } });
+  const runner = new JobRunner(stores.jobs, clock, ids, log);
+  void objects;
+
+  const handlers: HandlerTable = { ...projectHandlers(projects), ...tagHandlers(tags) };
+  const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
+  const pipeline = new Pipeline({ handlers, authenticator, authorize: () => undefined, log });
+  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version }));
+
+  return {
+    config, db, pipeline, runner, server, log,
+    async listen() {
+      await runner.start();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      return { host: config.host, port };
+    },
+    async close() {
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await runner.stop();
+      db.close();
+    },
+  };
+}

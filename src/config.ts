@@ -1,0 +1,83 @@
+// Server settings: command-line flags, then OSPREY_* environment variables, then the config
+// file (JSON or YAML), then defaults. The defaults run the embedded quickstart with no set-up.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Credential } from './server/auth.js';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  auth: 'dev' | 'strict';
+  region: string;
+  credentials: Credential[];
+  /** Base64 32-byte key that encrypts key material at rest; generated into the data dir if absent. */
+  masterKey?: string;
+  trainingConcurrency: number;
+  copyConcurrency: number;
+  logLevel: 'info' | 'warn' | 'error' | 'silent';
+  /** KMS keys to create at start-up (idempotent), see docs/kms.md. */
+  keys: unknown[];
+}
+
+export const DEFAULT_PORT = 4750;
+
+export const DEFAULTS: ServerConfig = {
+  host: '127.0.0.1', port: DEFAULT_PORT, dataDir: './data', auth: 'dev', region: 'us-east-1', credentials: [],
+  trainingConcurrency: 1, copyConcurrency: 4, logLevel: 'info', keys: [],
+};
+
+const ENV: Record<string, keyof ServerConfig> = {
+  OSPREY_HOST: 'host', OSPREY_PORT: 'port', OSPREY_DATA_DIR: 'dataDir', OSPREY_AUTH: 'auth', OSPREY_REGION: 'region',
+  OSPREY_MASTER_KEY: 'masterKey', OSPREY_TRAINING_CONCURRENCY: 'trainingConcurrency', OSPREY_COPY_CONCURRENCY: 'copyConcurrency',
+  OSPREY_LOG_LEVEL: 'logLevel',
+};
+
+const FLAGS: Record<string, keyof ServerConfig | 'config'> = {
+  '--host': 'host', '--port': 'port', '--data-dir': 'dataDir', '--auth': 'auth', '--region': 'region', '--config': 'config',
+  '--training-concurrency': 'trainingConcurrency', '--copy-concurrency': 'copyConcurrency', '--log-level': 'logLevel',
+};
+
+export class ConfigError extends Error {}
+
+export function parseServeArgs(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const key = FLAGS[flag];
+    if (!key) throw new ConfigError(`unknown option ${argv[i]} (see osprey serve --help)`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`option ${flag} needs a value`);
+    out[key] = value;
+  }
+  return out;
+}
+
+export function loadConfig(flags: Record<string, string>, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const file = flags.config ?? env.OSPREY_CONFIG;
+  let fromFile: Partial<ServerConfig> = {};
+  if (file) {
+    const text = readFileSync(file, 'utf8');
+    fromFile = (/\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text)) ?? {};
+  }
+  const fromEnv: Record<string, string> = {};
+  for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name]!;
+  const merged: Record<string, unknown> = { ...DEFAULTS, ...fromFile, ...fromEnv, ...flags };
+  delete merged.config;
+  const config = merged as unknown as ServerConfig;
+  for (const k of ['port', 'trainingConcurrency', 'copyConcurrency'] as const) {
+    const n = Number(config[k]);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${k} must be a non-negative integer, got ${config[k]}`);
+    (config as unknown as Record<string, number>)[k] = n;
+  }
+  if (config.auth !== 'dev' && config.auth !== 'strict') throw new ConfigError(`auth must be dev or strict, got ${config.auth}`);
+  for (const c of config.credentials) {
+    if (!c.accessKeyId || !c.secretAccessKey || !/^\d{12}$/.test(c.accountId ?? '')) {
+      throw new ConfigError('each credential needs accessKeyId, secretAccessKey and a 12-digit accountId');
+    }
+    c.principalArn ??= `arn:aws:iam::${c.accountId}:root`;
+  }
+  config.dataDir = resolve(config.dataDir);
+  return config;
+}

@@ -1,0 +1,86 @@
+// Projects: create, describe (paged, newest first), delete once empty.
+import { InvalidParameter, LimitExceeded, ResourceInUse, ResourceNotFound } from '../../protocol/errors.js';
+import type { DatasetSummary, ProjectRecord, ProjectStore } from '../../storage/ports.js';
+import type { TagService } from '../tags/service.js';
+import { parseArn, projectArn } from '../shared/arn.js';
+import { assertOwned } from '../shared/access.js';
+import type { Clock } from '../shared/clock.js';
+import type { Paginator } from '../shared/pagination.js';
+import type { Caller } from '../shared/scope.js';
+
+export interface ProjectLimits { projectsPerAccount: number }
+
+export interface CreateProjectInput {
+  name: string;
+  feature?: ProjectRecord['feature'];
+  autoUpdate?: ProjectRecord['autoUpdate'];
+  tags?: Record<string, string>;
+}
+
+export interface ProjectDescription extends ProjectRecord { datasets: DatasetSummary[] }
+
+export class ProjectService {
+  constructor(private readonly deps: {
+    projects: ProjectStore; tags: TagService; clock: Clock; paginator: Paginator; limits: ProjectLimits;
+  }) {}
+
+  async create(caller: Caller, input: CreateProjectInput): Promise<ProjectRecord> {
+    const feature = input.feature ?? 'CUSTOM_LABELS';
+    if (input.autoUpdate && feature !== 'CONTENT_MODERATION') {
+      throw InvalidParameter('AutoUpdate can only be set for projects with the CONTENT_MODERATION feature.');
+    }
+    const existing = await this.deps.projects.list(caller, { features: ['CUSTOM_LABELS', 'CONTENT_MODERATION'], offset: this.deps.limits.projectsPerAccount - 1, limit: 1 });
+    if (existing.length > 0) throw LimitExceeded(`You have reached the maximum number of projects (${this.deps.limits.projectsPerAccount}) in this account.`);
+    const createdAt = this.deps.clock.now();
+    const record: ProjectRecord = {
+      arn: projectArn(caller, input.name, createdAt.getTime()), accountId: caller.accountId, region: caller.region,
+      name: input.name, createdAt, status: 'CREATED', feature,
+      autoUpdate: feature === 'CONTENT_MODERATION' ? (input.autoUpdate ?? 'DISABLED') : undefined,
+    };
+    this.deps.tags.checkInitial(input.tags);
+    if (!(await this.deps.projects.insert(record))) {
+      throw ResourceInUse(`A project with the name ${input.name} already exists.`);
+    }
+    await this.deps.tags.initial(record.arn, input.tags);
+    return record;
+  }
+
+  async describe(caller: Caller, input: { names?: string[]; features?: string[]; maxResults?: number; nextToken?: string }) {
+    const features = input.features ?? ['CUSTOM_LABELS'];
+    const limit = input.maxResults ?? 100;
+    const context = JSON.stringify(['DescribeProjects', caller.accountId, caller.region, input.names ?? null, features]);
+    const offset = this.deps.paginator.offset(context, input.nextToken);
+    const rows = await this.deps.projects.list(caller, { names: input.names, features, offset, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const datasets = await this.deps.projects.datasetSummaries(page.map((p) => p.arn));
+    return {
+      projects: page.map((p): ProjectDescription => ({ ...p, datasets: datasets.get(p.arn) ?? [] })),
+      nextToken: rows.length > limit ? this.deps.paginator.issue(context, offset + limit) : undefined,
+    };
+  }
+
+  async delete(caller: Caller, arn: string): Promise<'DELETING'> {
+    const project = await this.get(caller, arn, 'DeleteProject');
+    const { versions, datasets } = await this.deps.projects.children(project.arn);
+    if (versions > 0 || datasets > 0) {
+      throw ResourceInUse(`The project ${arn} still has ${versions} model version(s) and ${datasets} dataset(s). Delete them first.`);
+    }
+    await this.deps.projects.delete(project.arn);
+    return 'DELETING';
+  }
+
+  /** Resolves a project ARN the caller owns (exact ARN, creation stamp included). */
+  async get(caller: Caller, arn: string, action: string): Promise<ProjectRecord> {
+    const parsed = parseArn(arn);
+    if (!parsed || parsed.kind !== 'project') throw InvalidParameter(`${arn} is not a project ARN.`);
+    assertOwned(caller, parsed, action, arn);
+    return this.find(arn);
+  }
+
+  /** Resolves any project ARN regardless of owner (for copies; access is checked by the caller). */
+  async find(arn: string): Promise<ProjectRecord> {
+    const p = await this.deps.projects.get(arn);
+    if (!p) throw ResourceNotFound(`The project ${arn} does not exist.`);
+    return p;
+  }
+}

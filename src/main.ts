@@ -1,0 +1,69 @@
+// The `osprey` command: serve | rekognition | kms | demo | --version. Each branch is imported
+// lazily so that the CLI's cold start never loads the server (SQLite, tfjs, sharp).
+import { readFileSync } from 'node:fs';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const USAGE = `Usage: osprey <command> [options]
+
+Commands:
+  serve                 start the Osprey server (AWS JSON 1.1 Rekognition Custom Labels endpoint)
+  rekognition <cmd>     the AWS-CLI-compatible command line (osprey rekognition help)
+  kms <cmd>             manage the embedded key service's keys (osprey kms help)
+  demo                  run the end-to-end demo on a temporary embedded server
+  --version             print the version
+
+osprey serve options (each also as an environment variable):
+  --port N              OSPREY_PORT        (default 4750)
+  --host H              OSPREY_HOST        (default 127.0.0.1)
+  --data-dir DIR        OSPREY_DATA_DIR    (default ./data)
+  --auth dev|strict     OSPREY_AUTH        (default dev: any key works; strict verifies SigV4)
+  --config FILE         OSPREY_CONFIG      (JSON or YAML; see docs/configuration.md)
+  --region R            OSPREY_REGION      (region for unsigned requests; default us-east-1)
+  --training-concurrency N                 (default 1)
+  --log-level info|warn|error|silent
+`;
+
+async function serve(argv: string[]): Promise<number> {
+  const { loadConfig, parseServeArgs } = await import('./config.js');
+  const { createApp } = await import('./app.js');
+  const config = loadConfig(parseServeArgs(argv));
+  const app = await createApp(config);
+  const { host, port } = await app.listen();
+  app.log.info('osprey listening', { url: `http://${host}:${port}`, dataDir: config.dataDir, auth: config.auth });
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info('shutting down', { signal });
+    app.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  return new Promise<number>(() => undefined); // runs until a signal
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case '--version': case 'version':
+      process.stdout.write(`osprey ${version()}\n`);
+      return 0;
+    case 'serve':
+      if (rest.includes('--help') || rest.includes('-h')) { process.stdout.write(USAGE); return 0; }
+      return serve(rest);
+    case 'rekognition': {
+      const { runRekognitionCli } = await import('./cli/index.js');
+      return runRekognitionCli(rest);
+    }
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`osprey: unknown command ${command}\n\n${USAGE}`);
+      return 1;
+  }
+}

@@ -1,0 +1,50 @@
+// Authentication: who is calling, in which account and region. dev mode accepts any key (a 12-digit
+// access key ID is the account ID, any other maps to 000000000000); strict mode knows only the
+// configured keys and verifies every SigV4 signature.
+import { UnrecognizedClient } from '../protocol/errors.js';
+import { parseAuthorization, verifySignature, type SignedRequest } from '../protocol/sigv4.js';
+import type { Caller } from '../domain/shared/scope.js';
+
+export interface Credential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  principalArn: string;
+  /** IAM identity policy (JSON); absent = account administrator. */
+  policy?: unknown;
+}
+
+export interface AuthConfig {
+  mode: 'dev' | 'strict';
+  credentials: Credential[];
+  defaultRegion: string;
+}
+
+export interface Authenticated extends Caller { credential?: Credential }
+
+const DEV_DEFAULT_ACCOUNT = '000000000000';
+
+export class Authenticator {
+  private readonly byKey: Map<string, Credential>;
+  constructor(private readonly config: AuthConfig, private readonly now: () => Date = () => new Date()) {
+    this.byKey = new Map(config.credentials.map((c) => [c.accessKeyId, c]));
+  }
+
+  async authenticate(req: SignedRequest): Promise<Authenticated> {
+    const header = req.headers.authorization;
+    const value = Array.isArray(header) ? header[0] : header;
+    if (this.config.mode === 'dev' && !value) {
+      // Unsigned requests (--no-sign-request, curl) are welcome on the dev quickstart.
+      return { accountId: DEV_DEFAULT_ACCOUNT, region: this.config.defaultRegion, principalArn: `arn:aws:iam::${DEV_DEFAULT_ACCOUNT}:root` };
+    }
+    const auth = parseAuthorization(value);
+    const known = this.byKey.get(auth.accessKeyId);
+    if (this.config.mode === 'strict') {
+      if (!known) throw UnrecognizedClient('The security token included in the request is invalid.');
+      await verifySignature(req, auth, known.secretAccessKey, this.now());
+    }
+    if (known) return { accountId: known.accountId, region: auth.region, principalArn: known.principalArn, credential: known };
+    const accountId = /^\d{12}$/.test(auth.accessKeyId) ? auth.accessKeyId : DEV_DEFAULT_ACCOUNT;
+    return { accountId, region: auth.region, principalArn: `arn:aws:iam::${accountId}:root` };
+  }
+}

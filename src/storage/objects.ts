@@ -1,0 +1,72 @@
+// The object store behind s3://bucket/key names: one folder per bucket, <root>/<bucket>/<key>,
+// so users can drop images into a folder. No bucket or key can resolve outside <root>.
+// Writes go to a temporary file and are renamed into place: readers never see half an object.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+
+export class ObjectPathError extends Error {}
+
+export interface ObjectStore {
+  get(bucket: string, key: string): Promise<Buffer | undefined>;
+  put(bucket: string, key: string, bytes: Buffer | string): Promise<void>;
+  size(bucket: string, key: string): Promise<number | undefined>;
+  bucketExists(bucket: string): Promise<boolean>;
+  createBucket(bucket: string): Promise<void>;
+}
+
+const BUCKET = /^[0-9A-Za-z._-]{1,255}$/;
+
+export class FsObjectStore implements ObjectStore {
+  private readonly root: string;
+  constructor(root: string) { this.root = resolve(root); }
+
+  /** Resolves a bucket/key to a path strictly inside the bucket folder, or throws ObjectPathError. */
+  path(bucket: string, key?: string): string {
+    if (!BUCKET.test(bucket) || bucket === '.' || bucket === '..' || bucket.startsWith('.tmp')) throw new ObjectPathError(`invalid bucket name: ${bucket}`);
+    const bucketDir = join(this.root, bucket);
+    if (key === undefined) return bucketDir;
+    if (key.length === 0 || key.includes('\0') || key.includes('\\')) throw new ObjectPathError(`invalid object key: ${key}`);
+    const segments = key.split('/');
+    if (segments.some((s) => s === '..' || s === '.') || key.startsWith('/') || key.endsWith('/')) throw new ObjectPathError(`invalid object key: ${key}`);
+    const full = resolve(bucketDir, ...segments.filter((s) => s.length > 0));
+    if (!full.startsWith(bucketDir + sep)) throw new ObjectPathError(`invalid object key: ${key}`);
+    return full;
+  }
+
+  async get(bucket: string, key: string): Promise<Buffer | undefined> {
+    try {
+      const p = this.path(bucket, key);
+      const st = await fs.lstat(p);
+      if (!st.isFile()) return undefined;
+      return await fs.readFile(p);
+    } catch (e) {
+      if (e instanceof ObjectPathError) throw e;
+      return undefined;
+    }
+  }
+
+  async size(bucket: string, key: string): Promise<number | undefined> {
+    try {
+      const st = await fs.lstat(this.path(bucket, key));
+      return st.isFile() ? st.size : undefined;
+    } catch (e) {
+      if (e instanceof ObjectPathError) throw e;
+      return undefined;
+    }
+  }
+
+  async put(bucket: string, key: string, bytes: Buffer | string): Promise<void> {
+    const p = this.path(bucket, key);
+    await fs.mkdir(dirname(p), { recursive: true });
+    const tmp = join(dirname(p), `.osprey-tmp-${randomBytes(6).toString('hex')}`);
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, p);
+  }
+
+  async bucketExists(bucket: string): Promise<boolean> {
+    try { return (await fs.stat(this.path(bucket))).isDirectory(); } catch (e) { if (e instanceof ObjectPathError) throw e; return false; }
+  }
+
+  async createBucket(bucket: string): Promise<void> { await fs.mkdir(this.path(bucket), { recursive: true }); }
+}

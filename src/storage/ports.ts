@@ -1,0 +1,80 @@
+// Storage ports. The domain talks to these interfaces only; sqlite/ implements them now, and a
+// PostgreSQL implementation can follow. Every call is async so that a networked store fits.
+import type { Scope } from '../domain/shared/scope.js';
+
+export interface ProjectRecord {
+  arn: string;
+  accountId: string;
+  region: string;
+  name: string;
+  createdAt: Date;
+  status: 'CREATING' | 'CREATED' | 'DELETING';
+  feature: 'CUSTOM_LABELS' | 'CONTENT_MODERATION';
+  autoUpdate?: 'ENABLED' | 'DISABLED';
+}
+
+export interface ProjectQuery {
+  names?: string[];
+  features: string[];
+  offset: number;
+  limit: number;
+}
+
+export interface ProjectStore {
+  /** Inserts; returns false when the name is taken in the scope (unique index). */
+  insert(p: ProjectRecord): Promise<boolean>;
+  get(arn: string): Promise<ProjectRecord | undefined>;
+  getByName(scope: Scope, name: string): Promise<ProjectRecord | undefined>;
+  /** Newest first. */
+  list(scope: Scope, q: ProjectQuery): Promise<ProjectRecord[]>;
+  delete(arn: string): Promise<void>;
+  /** How many versions and datasets still hang under the project. */
+  children(arn: string): Promise<{ versions: number; datasets: number }>;
+  /** Dataset summaries for DescribeProjects, keyed by project ARN. */
+  datasetSummaries(projectArns: string[]): Promise<Map<string, DatasetSummary[]>>;
+}
+
+export interface DatasetSummary {
+  arn: string;
+  type: 'TRAIN' | 'TEST';
+  createdAt: Date;
+  status: string;
+  statusMessage?: string;
+  statusMessageCode?: string;
+}
+
+export interface TagStore {
+  get(resourceArn: string): Promise<Record<string, string>>;
+  put(resourceArn: string, tags: Record<string, string>): Promise<void>;
+  remove(resourceArn: string, keys: string[]): Promise<void>;
+  removeAll(resourceArn: string): Promise<void>;
+  /** Whether a taggable resource (project, version, dataset) with this exact ARN exists. */
+  resourceExists(resourceArn: string): Promise<boolean>;
+}
+
+export type JobState = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
+
+export interface JobRecord {
+  id: string;
+  kind: string;
+  payload: unknown;
+  state: JobState;
+  attempts: number;
+  leaseOwner?: string;
+  leaseUntil?: Date;
+  createdAt: Date;
+  error?: string;
+}
+
+export interface JobStore {
+  enqueue(job: { id: string; kind: string; payload: unknown; createdAt: Date }): Promise<void>;
+  /** Atomically leases the oldest queued job of one of the kinds (or one whose lease expired). */
+  lease(kinds: string[], owner: string, now: Date, leaseMs: number): Promise<JobRecord | undefined>;
+  renew(id: string, owner: string, until: Date): Promise<boolean>;
+  finish(id: string, owner: string, state: 'DONE' | 'FAILED', error?: string): Promise<void>;
+  /** Jobs left RUNNING by a process that died (lease expired or owner gone). */
+  orphaned(now: Date, liveOwner: string): Promise<JobRecord[]>;
+  requeue(id: string): Promise<void>;
+  get(id: string): Promise<JobRecord | undefined>;
+  countActive(kind: string): Promise<number>;
+}

@@ -1,0 +1,79 @@
+import type { Scope } from '../../domain/shared/scope.js';
+import type { DatasetSummary, ProjectQuery, ProjectRecord, ProjectStore } from '../ports.js';
+import type { Db } from './database.js';
+
+interface Row { arn: string; account_id: string; region: string; name: string; created_ms: number; status: string; feature: string; auto_update: string | null }
+
+const toRecord = (r: Row): ProjectRecord => ({
+  arn: r.arn, accountId: r.account_id, region: r.region, name: r.name, createdAt: new Date(r.created_ms),
+  status: r.status as ProjectRecord['status'], feature: r.feature as ProjectRecord['feature'],
+  autoUpdate: (r.auto_update ?? undefined) as ProjectRecord['autoUpdate'],
+});
+
+export class SqliteProjectStore implements ProjectStore {
+  private readonly insertStmt;
+  private readonly getStmt;
+  private readonly byNameStmt;
+  private readonly deleteStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(`INSERT INTO projects (arn, account_id, region, name, created_ms, status, feature, auto_update)
+      VALUES (@arn, @accountId, @region, @name, @createdMs, @status, @feature, @autoUpdate) ON CONFLICT DO NOTHING`);
+    this.getStmt = db.prepare('SELECT * FROM projects WHERE arn = ?');
+    this.byNameStmt = db.prepare('SELECT * FROM projects WHERE account_id = ? AND region = ? AND name = ?');
+    this.deleteStmt = db.prepare('DELETE FROM projects WHERE arn = ?');
+  }
+
+  async insert(p: ProjectRecord): Promise<boolean> {
+    const r = this.insertStmt.run({ ...p, createdMs: p.createdAt.getTime(), autoUpdate: p.autoUpdate ?? null });
+    return r.changes === 1;
+  }
+
+  async get(arn: string) {
+    const r = this.getStmt.get(arn) as Row | undefined;
+    return r && toRecord(r);
+  }
+
+  async getByName(scope: Scope, name: string) {
+    const r = this.byNameStmt.get(scope.accountId, scope.region, name) as Row | undefined;
+    return r && toRecord(r);
+  }
+
+  async list(scope: Scope, q: ProjectQuery) {
+    const where = ['account_id = ?', 'region = ?'];
+    const args: unknown[] = [scope.accountId, scope.region];
+    if (q.names) { where.push(`name IN (${q.names.map(() => '?').join(',')})`); args.push(...q.names); }
+    where.push(`feature IN (${q.features.map(() => '?').join(',')})`); args.push(...q.features);
+    const rows = this.db.prepare(`SELECT * FROM projects WHERE ${where.join(' AND ')} ORDER BY created_ms DESC, name LIMIT ? OFFSET ?`)
+      .all(...args, q.limit, q.offset) as Row[];
+    return rows.map(toRecord);
+  }
+
+  async delete(arn: string) {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM project_policies WHERE project_arn = ?').run(arn);
+      this.db.prepare('DELETE FROM tags WHERE resource_arn = ?').run(arn);
+      this.deleteStmt.run(arn);
+    })();
+  }
+
+  async children(arn: string) {
+    const versions = this.db.prepare('SELECT count(*) FROM versions WHERE project_arn = ?').pluck().get(arn) as number;
+    const datasets = this.db.prepare('SELECT count(*) FROM datasets WHERE project_arn = ?').pluck().get(arn) as number;
+    return { versions, datasets };
+  }
+
+  async datasetSummaries(projectArns: string[]) {
+    const out = new Map<string, DatasetSummary[]>();
+    if (projectArns.length === 0) return out;
+    const rows = this.db.prepare(`SELECT * FROM datasets WHERE project_arn IN (${projectArns.map(() => '?').join(',')}) ORDER BY created_ms`)
+      .all(...projectArns) as { arn: string; project_arn: string; type: string; status: string; status_message: string | null; status_message_code: string | null; created_ms: number }[];
+    for (const r of rows) {
+      const list = out.get(r.project_arn) ?? [];
+      list.push({ arn: r.arn, type: r.type as 'TRAIN' | 'TEST', createdAt: new Date(r.created_ms), status: r.status,
+        statusMessage: r.status_message ?? undefined, statusMessageCode: r.status_message_code ?? undefined });
+      out.set(r.project_arn, list);
+    }
+    return out;
+  }
+}
