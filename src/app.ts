@@ -8,6 +8,7 @@ import { openDatabase, type Db } from './storage/sqlite/database.js';
 import { SqliteProjectStore } from './storage/sqlite/projects.js';
 import { SqliteTagStore } from './storage/sqlite/tags.js';
 import { SqliteJobStore } from './storage/sqlite/jobs.js';
+import { SqliteVersionStore } from './storage/sqlite/versions.js';
 import { FsBlobStore } from './storage/blobs.js';
 import { FsObjectStore } from './storage/objects.js';
 import { systemClock, type Clock } from './domain/shared/clock.js';
@@ -15,6 +16,7 @@ import { randomIds, type Ids } from './domain/shared/ids.js';
 import { Paginator } from './domain/shared/pagination.js';
 import { ProjectService } from './domain/projects/service.js';
 import { TagService } from './domain/tags/service.js';
+import { VersionService } from './domain/versions/service.js';
 import { JobRunner } from './jobs/runner.js';
 import { Authenticator } from './server/auth.js';
 import { Pipeline, type HandlerTable } from './server/pipeline.js';
@@ -22,6 +24,7 @@ import { createHttpServer } from './server/http.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { projectHandlers } from './handlers/projects.js';
 import { tagHandlers } from './handlers/tags.js';
+import { versionHandlers } from './handlers/versions.js';
 
 export interface App {
   config: ServerConfig;
@@ -59,15 +62,17 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   await blobs.sweep();
   const objects = new FsObjectStore(join(config.dataDir, 'buckets'));
-  const stores = { projects: new SqliteProjectStore(db), tags: new SqliteTagStore(db), jobs: new SqliteJobStore(db) };
+  const stores = { projects: new SqliteProjectStore(db), tags: new SqliteTagStore(db), jobs: new SqliteJobStore(db), versions: new SqliteVersionStore(db) };
 
   const paginator = new Paginator(secret, () => clock.now());
   const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
   const projects = new ProjectService({ projects: stores.projects, tags, clock, paginator, limits: { projectsPerAccount: 10_000 } });
   const runner = new JobRunner(stores.jobs, clock, ids, log);
+  const versions = new VersionService({ versions: stores.versions, projects, blobs, paginator, runner });
+  runner.register(versions.deleteJob());
   void objects;
 
-  const handlers: HandlerTable = { ...projectHandlers(projects), ...tagHandlers(tags) };
+  const handlers: HandlerTable = { ...projectHandlers(projects), ...tagHandlers(tags), ...versionHandlers(versions) };
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
   const pipeline = new Pipeline({ handlers, authenticator, authorize: () => undefined, log });
   const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version }));

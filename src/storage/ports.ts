@@ -1,6 +1,7 @@
 // Storage ports. The domain talks to these interfaces only; sqlite/ implements them now, and a
 // PostgreSQL implementation can follow. Every call is async so that a networked store fits.
 import type { Scope } from '../domain/shared/scope.js';
+import type { VersionStatus } from '../domain/versions/lifecycle.js';
 
 export interface ProjectRecord {
   arn: string;
@@ -77,4 +78,62 @@ export interface JobStore {
   requeue(id: string): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
   countActive(kind: string): Promise<number>;
+}
+
+/** A model version. Nested AWS result structures (S3 assets, evaluation) are kept in their wire shape. */
+export interface VersionRecord {
+  arn: string;
+  projectArn: string;
+  name: string;
+  createdAt: Date;
+  status: VersionStatus;
+  statusMessage?: string;
+  /** SHA-256 of the model blob, set once the model is complete. */
+  modelSha256?: string;
+  detail: VersionDetail;
+}
+
+export interface S3ObjectRef { Bucket: string; Name: string; Version?: string }
+export interface AssetList { Assets?: { GroundTruthManifest?: { S3Object?: S3ObjectRef } }[]; AutoCreate?: boolean }
+
+export interface VersionDetail {
+  feature: 'CUSTOM_LABELS' | 'CONTENT_MODERATION';
+  outputConfig: { S3Bucket?: string; S3KeyPrefix?: string };
+  kmsKeyId?: string;
+  description?: string;
+  trainingData?: AssetList;
+  testingData?: AssetList;
+  trainingDataResult?: { Input?: AssetList; Output?: AssetList; Validation?: AssetList };
+  testingDataResult?: { Input?: AssetList; Output?: AssetList; Validation?: AssetList };
+  evaluationResult?: { F1Score?: number; Summary?: { S3Object?: S3ObjectRef } };
+  manifestSummary?: { S3Object?: S3ObjectRef };
+  billableTrainingTimeInSeconds?: number;
+  trainingEndMs?: number;
+  sourceProjectVersionArn?: string;
+  minInferenceUnits?: number;
+  maxInferenceUnits?: number;
+  /** Envelope encryption of the model blob: the data key wrapped by a KMS key (see domain/keys). */
+  modelEncryption?: { keyArn: string; wrappedDataKey: string };
+}
+
+export interface VersionPatch {
+  statusMessage?: string | null;
+  modelSha256?: string;
+  detail?: Partial<VersionDetail>;
+}
+
+export interface VersionStore {
+  /** Inserts; returns false when the name is taken in the project (unique index). */
+  insert(v: VersionRecord): Promise<boolean>;
+  get(arn: string): Promise<VersionRecord | undefined>;
+  /** Newest first; names filter optional. */
+  list(projectArn: string, q: { names?: string[]; offset: number; limit: number }): Promise<VersionRecord[]>;
+  /** Conditional status change: applies only if the current status is one of `from`. */
+  transition(arn: string, from: VersionStatus[], to: VersionStatus, patch?: VersionPatch): Promise<boolean>;
+  /** Updates without a status change (progress messages), only while the status is `status`. */
+  update(arn: string, status: VersionStatus, patch: VersionPatch): Promise<boolean>;
+  delete(arn: string): Promise<void>;
+  /** How many versions reference a model blob (blobs are freed only when none does). */
+  modelReferences(sha256: string): Promise<number>;
+  withStatus(statuses: VersionStatus[]): Promise<VersionRecord[]>;
 }

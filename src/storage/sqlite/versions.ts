@@ -1,0 +1,68 @@
+import type { VersionStatus } from '../../domain/versions/lifecycle.js';
+import type { VersionPatch, VersionRecord, VersionStore } from '../ports.js';
+import type { Db } from './database.js';
+
+interface Row { arn: string; project_arn: string; name: string; created_ms: number; status: string; status_message: string | null; model_sha256: string | null; detail: string }
+
+const toRecord = (r: Row): VersionRecord => ({
+  arn: r.arn, projectArn: r.project_arn, name: r.name, createdAt: new Date(r.created_ms), status: r.status as VersionStatus,
+  statusMessage: r.status_message ?? undefined, modelSha256: r.model_sha256 ?? undefined, detail: JSON.parse(r.detail),
+});
+
+const placeholders = (n: number) => new Array(n).fill('?').join(',');
+
+export class SqliteVersionStore implements VersionStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(v: VersionRecord) {
+    return this.db.prepare(`INSERT INTO versions (arn, project_arn, name, created_ms, status, status_message, model_sha256, detail)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+      .run(v.arn, v.projectArn, v.name, v.createdAt.getTime(), v.status, v.statusMessage ?? null, v.modelSha256 ?? null, JSON.stringify(v.detail)).changes === 1;
+  }
+
+  async get(arn: string) {
+    const r = this.db.prepare('SELECT * FROM versions WHERE arn = ?').get(arn) as Row | undefined;
+    return r && toRecord(r);
+  }
+
+  async list(projectArn: string, q: { names?: string[]; offset: number; limit: number }) {
+    const names = q.names ? `AND name IN (${placeholders(q.names.length)})` : '';
+    const rows = this.db.prepare(`SELECT * FROM versions WHERE project_arn = ? ${names} ORDER BY created_ms DESC, name LIMIT ? OFFSET ?`)
+      .all(projectArn, ...(q.names ?? []), q.limit, q.offset) as Row[];
+    return rows.map(toRecord);
+  }
+
+  private apply(arn: string, statusClause: string, statusArgs: string[], newStatus: string, patch: VersionPatch = {}): boolean {
+    return this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT * FROM versions WHERE arn = ? AND status IN (${placeholders(statusArgs.length)})`).get(arn, ...statusArgs) as Row | undefined;
+      if (!row) return false;
+      const detail = patch.detail ? JSON.stringify({ ...JSON.parse(row.detail), ...patch.detail }) : row.detail;
+      const message = patch.statusMessage === undefined ? (newStatus === row.status ? row.status_message : null) : patch.statusMessage;
+      return this.db.prepare(`UPDATE versions SET status = ?, status_message = ?, model_sha256 = ?, detail = ? WHERE arn = ? AND ${statusClause}`)
+        .run(newStatus, message, patch.modelSha256 ?? row.model_sha256, detail, arn, row.status).changes === 1;
+    }).immediate();
+  }
+
+  async transition(arn: string, from: VersionStatus[], to: VersionStatus, patch?: VersionPatch) {
+    return this.apply(arn, 'status = ?', from, to, patch);
+  }
+
+  async update(arn: string, status: VersionStatus, patch: VersionPatch) {
+    return this.apply(arn, 'status = ?', [status], status, patch);
+  }
+
+  async delete(arn: string) {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM tags WHERE resource_arn = ?').run(arn);
+      this.db.prepare('DELETE FROM versions WHERE arn = ?').run(arn);
+    })();
+  }
+
+  async modelReferences(sha256: string) {
+    return this.db.prepare('SELECT count(*) FROM versions WHERE model_sha256 = ?').pluck().get(sha256) as number;
+  }
+
+  async withStatus(statuses: VersionStatus[]) {
+    return (this.db.prepare(`SELECT * FROM versions WHERE status IN (${placeholders(statuses.length)})`).all(...statuses) as Row[]).map(toRecord);
+  }
+}
