@@ -1,5 +1,5 @@
 // Composition root: config → storage → services → handlers → pipeline → listen.
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -9,6 +9,7 @@ import { SqliteProjectStore } from './storage/sqlite/projects.js';
 import { SqliteTagStore } from './storage/sqlite/tags.js';
 import { SqliteJobStore } from './storage/sqlite/jobs.js';
 import { SqliteVersionStore } from './storage/sqlite/versions.js';
+import { SqliteKeyStore } from './storage/sqlite/keys.js';
 import { FsBlobStore } from './storage/blobs.js';
 import { FsObjectStore } from './storage/objects.js';
 import { systemClock, type Clock } from './domain/shared/clock.js';
@@ -17,6 +18,8 @@ import { Paginator } from './domain/shared/pagination.js';
 import { ProjectService } from './domain/projects/service.js';
 import { TagService } from './domain/tags/service.js';
 import { VersionService } from './domain/versions/service.js';
+import { KeyService } from './domain/keys/service.js';
+import { KmsModelVault } from './domain/keys/vault.js';
 import { JobRunner } from './jobs/runner.js';
 import { Authenticator } from './server/auth.js';
 import { Pipeline, type HandlerTable } from './server/pipeline.js';
@@ -62,14 +65,18 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   await blobs.sweep();
   const objects = new FsObjectStore(join(config.dataDir, 'buckets'));
-  const stores = { projects: new SqliteProjectStore(db), tags: new SqliteTagStore(db), jobs: new SqliteJobStore(db), versions: new SqliteVersionStore(db) };
+  const stores = { projects: new SqliteProjectStore(db), tags: new SqliteTagStore(db), jobs: new SqliteJobStore(db), versions: new SqliteVersionStore(db), keys: new SqliteKeyStore(db) };
 
-  const paginator = new Paginator(secret, () => clock.now());
+  const subkey = (purpose: string) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), purpose, 32));
+  const paginator = new Paginator(subkey('osprey-pagination'), () => clock.now());
   const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
   const projects = new ProjectService({ projects: stores.projects, tags, clock, paginator, limits: { projectsPerAccount: 10_000 } });
   const runner = new JobRunner(stores.jobs, clock, ids, log);
   const versions = new VersionService({ versions: stores.versions, projects, blobs, paginator, runner });
   runner.register(versions.deleteJob());
+  const keys = new KeyService({ keys: stores.keys, masterKey: subkey('osprey-kms-master'), clock, ids });
+  const vault = new KmsModelVault(keys, blobs);
+  void vault;
   void objects;
 
   const handlers: HandlerTable = { ...projectHandlers(projects), ...tagHandlers(tags), ...versionHandlers(versions) };

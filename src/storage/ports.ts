@@ -137,3 +137,31 @@ export interface VersionStore {
   modelReferences(sha256: string): Promise<number>;
   withStatus(statuses: VersionStatus[]): Promise<VersionRecord[]>;
 }
+
+export interface KeyRecord {
+  keyId: string;
+  arn: string;
+  accountId: string;
+  region: string;
+  description: string;
+  /** AWS-managed default key (alias/aws/rekognition) or customer-managed. */
+  managed: boolean;
+  enabled: boolean;
+  /** Key material sealed with the server master key; never logged. */
+  sealedMaterial: Buffer;
+  /** Key policy (IAM JSON); absent = the default policy (the owning account may use the key). */
+  policy?: string;
+  createdAt: Date;
+}
+
+export interface KeyStore {
+  insert(k: KeyRecord): Promise<void>;
+  get(keyId: string): Promise<KeyRecord | undefined>;
+  list(scope: Scope): Promise<KeyRecord[]>;
+  update(keyId: string, patch: Partial<Pick<KeyRecord, 'enabled' | 'policy' | 'description'>>): Promise<void>;
+  /** Creates an alias; false if the alias name is taken in the scope. */
+  putAlias(scope: Scope, aliasName: string, keyId: string): Promise<boolean>;
+  resolveAlias(scope: Scope, aliasName: string): Promise<string | undefined>;
+  aliases(scope: Scope): Promise<{ aliasName: string; keyId: string }[]>;
+  deleteAlias(scope: Scope, aliasName: string): Promise<void>;
+}

@@ -81,5 +81,25 @@ export const MIGRATIONS: string[] = [
     updated_ms INTEGER NOT NULL,
     PRIMARY KEY (project_arn, name)
   );
+
+  CREATE TABLE kms_keys (
+    key_id TEXT PRIMARY KEY,
+    arn TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    description TEXT NOT NULL,
+    managed INTEGER NOT NULL,
+    enabled INTEGER NOT NULL,
+    sealed_material BLOB NOT NULL,
+    policy TEXT,
+    created_ms INTEGER NOT NULL
+  );
+  CREATE TABLE kms_aliases (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    alias_name TEXT NOT NULL,
+    key_id TEXT NOT NULL REFERENCES kms_keys (key_id),
+    PRIMARY KEY (account_id, region, alias_name)
+  );
   `,
 ];
