@@ -1,0 +1,116 @@
+/** Loading a model Buffer and running inference (works on the main thread and inside worker_threads Workers). */
+import { initBackend, tf } from './backend.js';
+import { buildNetwork, forward } from './network.js';
+import { deserializeModel, type Architecture } from './model-format.js';
+import { imageToInput } from './image.js';
+
+export interface Predictor {
+  labels: string[];
+  inputSize: number;
+  multiLabel: boolean;
+  /** 0..1 per label. */
+  assumedThresholds: number[];
+  /** Confidences 0..1 per label for one preprocessed image (imageToInput(bytes, inputSize)). */
+  predict(image: Float32Array): Float32Array;
+  /** Decode a JPEG/PNG and predict. Throws ImageError for bad images. */
+  classify(bytes: Buffer): Promise<Float32Array>;
+  /** DetectCustomLabels semantics (spec §6.5). */
+  detect(bytes: Buffer, opts?: { minConfidence?: number; maxResults?: number }): Promise<{ Name: string; Confidence: number }[]>;
+  dispose(): void;
+}
+
+export async function loadPredictor(modelBytes: Buffer): Promise<Predictor> {
+  await initBackend();
+  const m = deserializeModel(modelBytes);
+  const net = buildNetwork(m.architecture, m.inputSize, m.labels.length, m.multiLabel, 1);
+  const shapes = net.getWeights().map((w) => w.shape.join('x'));
+  if (shapes.length !== m.weights.length || m.weights.some((w, i) => w.shape.join('x') !== shapes[i])) {
+    net.dispose();
+    throw new Error('model weights do not match its architecture');
+  }
+  net.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+  const size = m.inputSize;
+  const pix = size * size * 3;
+  let disposed = false;
+  const predict = (image: Float32Array): Float32Array => {
+    if (disposed) throw new Error('predictor disposed');
+    if (image.length !== pix) throw new Error(`image has ${image.length} values, expected ${pix}`);
+    return tf.tidy(() => forward(net, tf.tensor4d(image, [1, size, size, 3]), m.architecture, false).dataSync() as Float32Array).slice();
+  };
+  const classify = async (bytes: Buffer) => predict(await imageToInput(bytes, size));
+  return {
+    labels: [...m.labels],
+    inputSize: size,
+    multiLabel: m.multiLabel,
+    assumedThresholds: [...m.assumedThresholds],
+    predict,
+    classify,
+    async detect(bytes, opts = {}) {
+      const conf = await classify(bytes);
+      return toCustomLabels(conf, m.labels, m.assumedThresholds, opts);
+    },
+    dispose() {
+      if (!disposed) {
+        disposed = true;
+        net.dispose();
+      }
+    },
+  };
+}
+
+/**
+ * DetectCustomLabels filtering (spec §6.5): without minConfidence each label must reach its assumed threshold;
+ * with it, confidence (0-100) >= minConfidence. Sorted by confidence, highest first; maxResults keeps the top N.
+ */
+export function toCustomLabels(
+  conf: ArrayLike<number>,
+  labels: string[],
+  thresholds: number[],
+  opts: { minConfidence?: number; maxResults?: number } = {},
+): { Name: string; Confidence: number }[] {
+  const out: { Name: string; Confidence: number }[] = [];
+  for (let l = 0; l < labels.length; l++) {
+    const c = conf[l]!;
+    const pct = c * 100;
+    const keep = opts.minConfidence === undefined ? c >= thresholds[l]! : pct >= opts.minConfidence;
+    if (keep) out.push({ Name: labels[l]!, Confidence: pct });
+  }
+  out.sort((a, b) => b.Confidence - a.Confidence || (a.Name < b.Name ? -1 : 1));
+  return opts.maxResults === undefined ? out : out.slice(0, opts.maxResults);
+}
+
+/** Batched inference with a built network (used by training and evaluation). */
+export async function predictBatchWith(
+  net: tf.LayersModel,
+  arch: Architecture,
+  images: Float32Array[],
+  inputSize: number,
+  batchSize = 128,
+): Promise<Float32Array[]> {
+  const pix = inputSize * inputSize * 3;
+  const out: Float32Array[] = [];
+  const buf = new Float32Array(batchSize * pix);
+  for (let s = 0; s < images.length; s += batchSize) {
+    const chunk = images.slice(s, s + batchSize);
+    chunk.forEach((im, j) => buf.set(im, j * pix));
+    const y = tf.tidy(() => forward(net, tf.tensor4d(buf.subarray(0, chunk.length * pix), [chunk.length, inputSize, inputSize, 3]), arch, false));
+    const vals = (await y.data()) as Float32Array;
+    const L = y.shape[1]!;
+    y.dispose();
+    for (let j = 0; j < chunk.length; j++) out.push(vals.slice(j * L, (j + 1) * L));
+  }
+  return out;
+}
+
+/** Batched inference from a model Buffer (evaluation of a test set). */
+export async function predictBatch(modelBytes: Buffer, images: Float32Array[], batchSize = 128): Promise<Float32Array[]> {
+  await initBackend();
+  const m = deserializeModel(modelBytes);
+  const net = buildNetwork(m.architecture, m.inputSize, m.labels.length, m.multiLabel, 1);
+  try {
+    net.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+    return await predictBatchWith(net, m.architecture, images, m.inputSize, batchSize);
+  } finally {
+    net.dispose();
+  }
+}
