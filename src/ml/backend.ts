@@ -28,7 +28,7 @@ type WasmBackendLike = {
 };
 
 /** Upper bound on the number of floats in one patch matrix; larger batches are processed in chunks. */
-const MAX_PATCH_FLOATS = 8 * 1024 * 1024;
+let maxPatchFloats = 8 * 1024 * 1024;
 
 /**
  * Transposed im2col for images [b0, b1) of `x` (NHWC): a [K, N] matrix where
@@ -121,7 +121,7 @@ function conv2DBackpropFilterWasm(args: {
   const K = kH * kW * inC;
   const xVals = backend.readSync(x.dataId) as Float32Array;
   const perImage = outH * outW * K;
-  const chunk = Math.max(1, Math.min(batch, Math.floor(MAX_PATCH_FLOATS / Math.max(1, perImage))));
+  const chunk = Math.max(1, Math.min(batch, Math.floor(maxPatchFloats / Math.max(1, perImage))));
   const matMul = tf.getKernel('BatchMatMul', 'wasm');
   if (!matMul) throw new Error('wasm BatchMatMul kernel not registered');
   const dyVals = chunk < batch ? (backend.readSync(dy.dataId) as Float32Array) : null;
@@ -275,4 +275,8 @@ export function initBackend(): Promise<void> {
 }
 
 /** The im2col routine, exported for tests. */
-export const _internal = { im2colT, conv2DBackpropFilterWasm, conv2DBackpropInputWasm };
+export const _internal = {
+  setMaxPatchFloats(n: number): void {
+    maxPatchFloats = n;
+  },
+  im2colT, conv2DBackpropFilterWasm, conv2DBackpropInputWasm };

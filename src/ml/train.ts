@@ -241,3 +241,33 @@ function flipInto(src: Float32Array, dst: Float32Array, off: number, size: numbe
     }
   }
 }
+
+/** A model with freshly initialised (untrained) weights; for tests and tooling. */
+export async function createUntrainedModel(opts: {
+  labelNames: string[];
+  inputSize?: number;
+  multiLabel?: boolean;
+  seed?: number;
+  architecture?: Partial<Omit<Architecture, 'name'>>;
+  assumedThresholds?: number[];
+}): Promise<Buffer> {
+  await initBackend();
+  const arch: Architecture = { ...DEFAULT_ARCHITECTURE, ...opts.architecture, name: 'osprey-cnn' };
+  const inputSize = opts.inputSize ?? DEFAULT_INPUT_SIZE;
+  const multiLabel = opts.multiLabel ?? false;
+  const model = buildNetwork(arch, inputSize, opts.labelNames.length, multiLabel, opts.seed ?? 1);
+  try {
+    const names = weightNames(model);
+    const weights = model.getWeights().map((w, i) => ({ name: names[i]!, shape: w.shape, values: w.dataSync() as Float32Array }));
+    return serializeModel({
+      architecture: arch,
+      inputSize,
+      labels: opts.labelNames,
+      assumedThresholds: opts.assumedThresholds ?? opts.labelNames.map(() => 0.5),
+      multiLabel,
+      weights,
+    });
+  } finally {
+    model.dispose();
+  }
+}
