@@ -6,10 +6,12 @@ import { shape as getShape, type Shape } from '../api/index.js';
 import { Serialization, Validation } from './errors.js';
 
 const patternCache = new Map<string, RegExp>();
+// Model patterns are whole-value matches (as the service's Java validators apply them), so anchor them.
 function compile(pattern: string): RegExp {
   let re = patternCache.get(pattern);
   if (!re) {
-    try { re = new RegExp(pattern, 'u'); } catch { re = new RegExp(pattern); }
+    const anchored = `^(?:${pattern})$`;
+    try { re = new RegExp(anchored, 'u'); } catch { re = new RegExp(anchored); }
     patternCache.set(pattern, re);
   }
   return re;

@@ -22,7 +22,7 @@ export class SqliteTagStore implements TagStore {
   async removeAll(resourceArn: string) { this.db.prepare('DELETE FROM tags WHERE resource_arn = ?').run(resourceArn); }
 
   async resourceExists(resourceArn: string) {
-    return this.db.prepare(`SELECT EXISTS (SELECT 1 FROM projects WHERE arn = ?1) OR EXISTS (SELECT 1 FROM versions WHERE arn = ?1)
-      OR EXISTS (SELECT 1 FROM datasets WHERE arn = ?1)`).pluck().get(resourceArn) === 1;
+    return this.db.prepare(`SELECT EXISTS (SELECT 1 FROM projects WHERE arn = @arn) OR EXISTS (SELECT 1 FROM versions WHERE arn = @arn)
+      OR EXISTS (SELECT 1 FROM datasets WHERE arn = @arn)`).pluck().get({ arn: resourceArn }) === 1;
   }
 }

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { datasetArn, parseArn, projectArn, versionArn } from '../../src/domain/shared/arn.js';
+import { Paginator } from '../../src/domain/shared/pagination.js';
+import { ServiceError } from '../../src/protocol/errors.js';
+
+const scope = { accountId: '111122223333', region: 'us-east-1' };
+
+test('ARNs round-trip through the one builder and parser', () => {
+  const p = projectArn(scope, 'my-project', 1690405809285);
+  assert.equal(p, 'arn:aws:rekognition:us-east-1:111122223333:project/my-project/1690405809285');
+  assert.deepEqual(parseArn(p), { kind: 'project', partition: 'aws', region: 'us-east-1', accountId: '111122223333', projectName: 'my-project', createdMs: 1690405809285 });
+  const v = versionArn(scope, 'my-project', 'v.1', 1690556751958);
+  assert.equal(parseArn(v)?.kind, 'version');
+  assert.equal((parseArn(v) as any).versionName, 'v.1');
+  const d = datasetArn(scope, 'my-project', 'TRAIN', 1);
+  assert.match(d, /dataset\/train\/1$/);
+  assert.equal((parseArn(d) as any).datasetType, 'train');
+});
+
+test('non-Rekognition and malformed ARNs are rejected', () => {
+  for (const bad of ['', 'arn:aws:s3:::bucket', 'arn:aws:rekognition:us-east-1:1234:project/p/1', 'arn:aws:rekognition:us-east-1:111122223333:project/p/1/extra',
+    'arn:aws:rekognition:us-east-1:111122223333:project/p/dataset/validation/1', 'arn:aws:rekognition:us-east-1:111122223333:project/a b/1']) {
+    assert.equal(parseArn(bad), undefined, bad);
+  }
+});
+
+test('pagination tokens are opaque, bound to their context and tamper-proof', () => {
+  let now = 1_000_000;
+  const pager = new Paginator(Buffer.alloc(32, 7), () => new Date(now));
+  const token = pager.issue('ctx', 10);
+  assert.equal(pager.offset('ctx', token), 10);
+  const isPaginationError = (e: unknown) => e instanceof ServiceError && e.code === 'InvalidPaginationTokenException';
+  assert.throws(() => pager.offset('other', token), isPaginationError);
+  const raw = Buffer.from(token, 'base64url');
+  raw[raw.length - 2] ^= 1;
+  assert.throws(() => pager.offset('ctx', raw.toString('base64url')), isPaginationError);
+  assert.throws(() => pager.offset('ctx', 'garbage'), isPaginationError);
+  assert.throws(() => new Paginator(Buffer.alloc(32, 8)).offset('ctx', token), isPaginationError);
+  now += 25 * 3600 * 1000;
+  assert.throws(() => pager.offset('ctx', token), isPaginationError);
+});
+
+test('page() walks a list to its end and leaves the token out on the last page', () => {
+  const pager = new Paginator(Buffer.alloc(32, 1));
+  const items = Array.from({ length: 25 }, (_, i) => i);
+  const seen: number[] = [];
+  let token: string | undefined;
+  do {
+    const p = pager.page('c', items, 10, token);
+    seen.push(...p.items);
+    token = p.nextToken;
+  } while (token);
+  assert.deepEqual(seen, items);
+});
