@@ -28,6 +28,15 @@ import { createLogger, type Logger } from './server/logger.js';
 import { projectHandlers } from './handlers/projects.js';
 import { tagHandlers } from './handlers/tags.js';
 import { versionHandlers } from './handlers/versions.js';
+import { SqlitePolicyStore } from './storage/sqlite/policies.js';
+import { SqliteCopyStore } from './storage/sqlite/copies.js';
+import { ProjectPolicyService } from './domain/policies/service.js';
+import { IdentityPolicies } from './domain/iam/identity.js';
+import { keyPolicyCheck } from './domain/keys/policy.js';
+import { applyConfiguredKeys } from './domain/keys/config.js';
+import { CopyService } from './domain/versions/copy.js';
+import { policyHandlers } from './handlers/policies.js';
+import { copyHandlers } from './handlers/copy.js';
 
 export interface App {
   config: ServerConfig;
@@ -74,14 +83,23 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
   const runner = new JobRunner(stores.jobs, clock, ids, log);
   const versions = new VersionService({ versions: stores.versions, projects, blobs, paginator, runner });
   runner.register(versions.deleteJob());
-  const keys = new KeyService({ keys: stores.keys, masterKey: subkey('osprey-kms-master'), clock, ids });
+  const keys = new KeyService({ keys: stores.keys, masterKey: subkey('osprey-kms-master'), clock, ids, policyCheck: keyPolicyCheck });
   const vault = new KmsModelVault(keys, blobs);
+  await applyConfiguredKeys(keys, config.keys ?? [], config.region);
+  const iam = new IdentityPolicies(config.credentials);
+  const policies = new ProjectPolicyService({ policies: new SqlitePolicyStore(db), projects, clock, ids, paginator });
+  const copies = new CopyService({
+    versions: stores.versions, copies: new SqliteCopyStore(db), jobs: stores.jobs, projects, policies, iam, keys, tags, blobs, objects, runner,
+    clock, maxVersionsPerProject: 1000, concurrency: Math.max(1, config.copyConcurrency),
+  });
+  runner.register(copies.job());
+  await copies.reconcile();
   void vault;
   void objects;
 
-  const handlers: HandlerTable = { ...projectHandlers(projects), ...tagHandlers(tags), ...versionHandlers(versions) };
+  const handlers: HandlerTable = { ...projectHandlers(projects), ...tagHandlers(tags), ...versionHandlers(versions), ...policyHandlers(policies), ...copyHandlers(copies) };
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
-  const pipeline = new Pipeline({ handlers, authenticator, authorize: () => undefined, log });
+  const pipeline = new Pipeline({ handlers, authenticator, authorize: iam.authorizer(), log });
   const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version }));
 
   return {

@@ -28,8 +28,9 @@ export class KeyService {
 
   private aad(keyId: string): Buffer { return Buffer.from(`osprey-kms-key:${keyId}`); }
 
-  async createKey(scope: Scope, opts: { description?: string; policy?: string; managed?: boolean } = {}): Promise<KeyRecord> {
-    const keyId = this.deps.ids.uuid();
+  async createKey(scope: Scope, opts: { description?: string; policy?: string; managed?: boolean; keyId?: string } = {}): Promise<KeyRecord> {
+    if (opts.keyId !== undefined && !KEY_ID.test(opts.keyId)) throw InvalidParameter(`Key ID ${opts.keyId} must be a lower-case UUID.`);
+    const keyId = opts.keyId ?? this.deps.ids.uuid();
     const record: KeyRecord = {
       keyId, arn: `arn:aws:kms:${scope.region}:${scope.accountId}:key/${keyId}`, accountId: scope.accountId, region: scope.region,
       description: opts.description ?? '', managed: opts.managed ?? false, enabled: true,
@@ -99,6 +100,12 @@ export class KeyService {
     }
     return key;
   }
+
+  /** Management (osprey kms, config file): key policy, enable/disable, listings. */
+  async putKeyPolicy(keyId: string, policy: string | undefined): Promise<void> { await this.deps.keys.update(keyId, { policy }); }
+  async setEnabled(keyId: string, enabled: boolean): Promise<void> { await this.deps.keys.update(keyId, { enabled }); }
+  async listKeys(scope: Scope): Promise<KeyRecord[]> { return this.deps.keys.list(scope); }
+  async listAliases(scope: Scope): Promise<{ aliasName: string; keyId: string }[]> { return this.deps.keys.aliases(scope); }
 
   private material(key: KeyRecord): Buffer { return open(this.deps.masterKey, key.sealedMaterial, this.aad(key.keyId)); }
 
