@@ -59,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runRekognitionCli } = await import('./cli/index.js');
       return runRekognitionCli(rest);
     }
+    case 'kms': {
+      const { runKmsCli } = await import('./cli/kms.js');
+      return runKmsCli(rest);
+    }
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
       return command === undefined ? 1 : 0;
