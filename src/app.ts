@@ -28,6 +28,13 @@ import { createLogger, type Logger } from './server/logger.js';
 import { projectHandlers } from './handlers/projects.js';
 import { tagHandlers } from './handlers/tags.js';
 import { versionHandlers } from './handlers/versions.js';
+import { SqliteDatasetStore } from './storage/sqlite/datasets.js';
+import { DatasetService } from './domain/datasets/service.js';
+import { datasetJob } from './domain/datasets/jobs.js';
+import { TrainingService } from './domain/versions/training.js';
+import { trainingOptions } from './domain/versions/training/options.js';
+import { datasetHandlers } from './handlers/datasets.js';
+import { trainingHandlers } from './handlers/training.js';
 import { SqlitePolicyStore } from './storage/sqlite/policies.js';
 import { SqliteCopyStore } from './storage/sqlite/copies.js';
 import { ProjectPolicyService } from './domain/policies/service.js';
@@ -37,6 +44,9 @@ import { applyConfiguredKeys } from './domain/keys/config.js';
 import { CopyService } from './domain/versions/copy.js';
 import { policyHandlers } from './handlers/policies.js';
 import { copyHandlers } from './handlers/copy.js';
+import { HostingService } from './domain/hosting/service.js';
+import { hostingSettings } from './domain/hosting/settings.js';
+import { hostingHandlers } from './handlers/hosting.js';
 
 export interface App {
   config: ServerConfig;
@@ -94,10 +104,25 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
   });
   runner.register(copies.job());
   await copies.reconcile();
+  const hosting = new HostingService({ versions: stores.versions, lookup: versions, vault, objects, runner, ids, settings: hostingSettings(config), log });
+  runner.register(hosting.job());
+  await hosting.restore();
+  const datasetStore = new SqliteDatasetStore(db);
+  const datasets = new DatasetService({ datasets: datasetStore, projects, tags, objects, paginator, clock, runner, jobs: stores.jobs });
+  runner.register(datasetJob({ datasets: datasetStore, objects, clock }));
+  await datasets.sweep();
+  const training = new TrainingService({
+    versions: stores.versions, datasets: datasetStore, projects, tags, objects, vault, runner, jobs: stores.jobs, clock,
+    options: trainingOptions((config as { training?: unknown }).training), concurrency: config.trainingConcurrency,
+    checkKey: (caller, kmsKeyId) => keys.resolveForUse(caller, kmsKeyId, ['kms:GenerateDataKey', 'kms:Decrypt']),
+  });
+  runner.register(training.job());
+  await training.sweep();
   void vault;
   void objects;
 
-  const handlers: HandlerTable = { ...projectHandlers(projects), ...tagHandlers(tags), ...versionHandlers(versions), ...policyHandlers(policies), ...copyHandlers(copies) };
+  const handlers: HandlerTable = { ...projectHandlers(projects), ...tagHandlers(tags), ...versionHandlers(versions), ...policyHandlers(policies), ...copyHandlers(copies), ...hostingHandlers(hosting) };
+  Object.assign(handlers, datasetHandlers(datasets), trainingHandlers(training));
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
   const pipeline = new Pipeline({ handlers, authenticator, authorize: iam.authorizer(), log });
   const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version }));
@@ -117,6 +142,7 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
     async close() {
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await runner.stop();
+      await hosting.close();
       db.close();
     },
   };

@@ -165,3 +165,69 @@ export interface KeyStore {
   aliases(scope: Scope): Promise<{ aliasName: string; keyId: string }[]>;
   deleteAlias(scope: Scope, aliasName: string): Promise<void>;
 }
+
+export type DatasetStatus =
+  | 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'CREATE_FAILED'
+  | 'UPDATE_IN_PROGRESS' | 'UPDATE_COMPLETE' | 'UPDATE_FAILED' | 'DELETE_IN_PROGRESS';
+
+export interface DatasetRecord {
+  arn: string;
+  projectArn: string;
+  type: 'TRAIN' | 'TEST';
+  status: DatasetStatus;
+  statusMessage?: string;
+  statusMessageCode?: 'SUCCESS' | 'SERVICE_ERROR' | 'CLIENT_ERROR';
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One image of a dataset: its JSON line as ListDatasetEntries returns it, plus indexed facts. */
+export interface DatasetEntryRecord {
+  sourceRef: string;
+  line: string;
+  labeled: boolean;
+  hasErrors: boolean;
+  /** Label name → bounding boxes of that label (0 for an image-level label). */
+  labels: Record<string, number>;
+}
+
+export interface DatasetEntryQuery {
+  containsLabels?: string[];
+  labeled?: boolean;
+  sourceRefContains?: string;
+  hasErrors?: boolean;
+  offset: number;
+  limit: number;
+}
+
+export interface DatasetStats { labeledEntries: number; totalEntries: number; totalLabels: number; errorEntries: number }
+
+export interface DatasetStatusPatch {
+  statusMessage?: string | null;
+  statusMessageCode?: DatasetRecord['statusMessageCode'] | null;
+  updatedAt: Date;
+}
+
+export interface DatasetStore {
+  /** Inserts; returns false when the project already has a dataset of that type (unique index). */
+  insert(d: DatasetRecord): Promise<boolean>;
+  get(arn: string): Promise<DatasetRecord | undefined>;
+  byProject(projectArn: string): Promise<DatasetRecord[]>;
+  withStatus(statuses: DatasetStatus[]): Promise<DatasetRecord[]>;
+  /** Conditional status change: applies only if the current status is one of `from`. */
+  transition(arn: string, from: DatasetStatus[], to: DatasetStatus, patch: DatasetStatusPatch): Promise<boolean>;
+  /**
+   * In one transaction: (optionally) drops every entry, upserts `entries` by source-ref (a new
+   * source-ref goes last), and applies the status change. Nothing is visible half-done.
+   */
+  commitEntries(arn: string, entries: DatasetEntryRecord[], opts: { replaceAll: boolean; from: DatasetStatus[]; to: DatasetStatus; patch: DatasetStatusPatch }): Promise<boolean>;
+  /** In one transaction: moves entries between datasets and sets both statuses. */
+  moveEntries(fromArn: string, toArn: string, sourceRefs: string[], to: DatasetStatus, patch: DatasetStatusPatch): Promise<void>;
+  listEntries(arn: string, q: DatasetEntryQuery): Promise<DatasetEntryRecord[]>;
+  /** Every entry in insertion order (training, copies, distribution). */
+  allEntries(arn: string): Promise<DatasetEntryRecord[]>;
+  /** Label name → images using it and boxes drawn with it, by label name. */
+  labels(arn: string, offset: number, limit: number): Promise<{ label: string; entryCount: number; boxCount: number }[]>;
+  stats(arn: string): Promise<DatasetStats>;
+  delete(arn: string): Promise<void>;
+}

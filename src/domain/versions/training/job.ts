@@ -1,0 +1,169 @@
+// The training job: validate the data, train a CNN (src/ml), evaluate it on the test set, write
+// the output files, seal the model into the vault, and only then mark the version completed.
+// A crash at any point leaves the version TRAINING_IN_PROGRESS with its job RUNNING, which the
+// runner hands to recover() on restart: the training is run again from the start, or failed.
+import type { JobKind } from '../../../jobs/runner.js';
+import { buildEvaluationSummary, evaluateClassification, predictedLabels } from '../../../ml/evaluate.js';
+import { withAssumedThresholds } from '../../../ml/model-format.js';
+import { predictBatch } from '../../../ml/predict.js';
+import { DEFAULT_INPUT_SIZE, trainClassifier, type Progress } from '../../../ml/train.js';
+import type { Logger } from '../../../server/logger.js';
+import type { ObjectStore } from '../../../storage/objects.js';
+import type { AssetList, DatasetStore, JobRecord, VersionDetail, VersionStore } from '../../../storage/ports.js';
+import type { ModelVault } from '../../keys/vault.js';
+import type { Clock } from '../../shared/clock.js';
+import type { Caller } from '../../shared/scope.js';
+import type { TerminalError } from '../../datasets/validation.js';
+import { allErrors, autoSplit, checkSets, decodeImages, gather, isLabeled, type DataSource } from './data.js';
+import type { TrainingOptions } from './options.js';
+import { Outputs } from './outputs.js';
+import { manifestSummary, testingGroundTruth, trainingGroundTruth, withValidation } from './summary.js';
+
+export const TRAINING_JOB = 'train';
+export const trainingJobId = (versionArn: string) => `train:${versionArn}`;
+
+export interface TrainingPayload {
+  versionArn: string;
+  caller: Caller;
+  projectName: string;
+  versionName: string;
+  source: DataSource;
+  outputConfig: { S3Bucket: string; S3KeyPrefix?: string };
+  kmsKeyId?: string;
+  /** TrainingDataResult.Input / TestingDataResult.Input as DescribeProjectVersions shows them. */
+  input: { training: AssetList; testing: AssetList };
+}
+
+export interface TrainingDeps {
+  versions: VersionStore; datasets: DatasetStore; objects: ObjectStore; vault: ModelVault; clock: Clock;
+  options: TrainingOptions; concurrency: number;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+export const failureMessage = (errors: TerminalError[]) =>
+  `${errors[0]!.code}: ${errors[0]!.message}${errors.length > 1 ? ` (${errors.length - 1} more error(s); see the manifest summary)` : ''}`;
+
+function aborted(signal: AbortSignal): void {
+  if (signal.aborted) { const e = new Error('training aborted'); e.name = 'AbortError'; throw e; }
+}
+
+export function trainingJob(deps: TrainingDeps): JobKind {
+  const { versions, objects, vault, clock, options } = deps;
+
+  const say = (arn: string, message: string) => versions.update(arn, 'TRAINING_IN_PROGRESS', { statusMessage: message });
+
+  const run = async (p: TrainingPayload, signal: AbortSignal, log: Logger) => {
+    const v = await versions.get(p.versionArn);
+    if (!v || v.status !== 'TRAINING_IN_PROGRESS') return;
+    const t0 = performance.now();
+    const out = new Outputs(objects, { bucket: p.outputConfig.S3Bucket, prefix: p.outputConfig.S3KeyPrefix, project: p.projectName, version: p.versionName });
+    const inputSize = options.inputSize ?? DEFAULT_INPUT_SIZE;
+    const autoCreate = p.source.autoCreate;
+
+    await say(p.versionArn, 'Validating the training and testing data.');
+    const g = await gather(p.source, deps);
+    let images = new Map<never, Float32Array>() as Map<unknown, Float32Array>;
+    const validated = !g.training.fileError && !g.testing.fileError;
+    if (validated) {
+      images = await decodeImages(objects, g.training.lines, inputSize, (n) => void say(p.versionArn, `Validating training images: ${n} of ${g.training.lines.length} read.`));
+      aborted(signal);
+      if (autoCreate) autoSplit(g);
+      else for (const [k, val] of await decodeImages(objects, g.testing.lines, inputSize)) images.set(k, val);
+    }
+    aborted(signal);
+    checkSets(g);
+    const summary = manifestSummary(g);
+    const dataResult = (): Pick<VersionDetail, 'trainingDataResult' | 'testingDataResult' | 'manifestSummary'> => ({
+      trainingDataResult: { Input: p.input.training, Output: out.asset('TrainingGroundTruth'), Validation: out.asset('TrainingManifestWithValidation') },
+      testingDataResult: { Input: p.input.testing, Output: { ...out.asset('TestingGroundTruth'), AutoCreate: autoCreate }, Validation: out.asset('TestingManifestWithValidation') },
+      manifestSummary: { S3Object: out.ref('ManifestSummary') },
+    });
+    const errors = allErrors(g);
+    if (errors.length > 0) {
+      let detail: Partial<VersionDetail> = {};
+      if (validated) {
+        // Validation results exist only when the manifests themselves could be read (spec §9.1).
+        await out.write('TrainingManifestWithValidation', withValidation(g.training));
+        await out.write('TestingManifestWithValidation', withValidation(g.testing));
+        await out.write('ManifestSummary', summary);
+        const r = dataResult();
+        detail = {
+          manifestSummary: r.manifestSummary,
+          trainingDataResult: { Input: p.input.training, Validation: r.trainingDataResult!.Validation },
+          testingDataResult: { Input: p.input.testing, Validation: r.testingDataResult!.Validation },
+        };
+      }
+      log.warn('training failed validation', { version: p.versionArn, errors: errors.map((e) => e.code) });
+      await versions.transition(p.versionArn, ['TRAINING_IN_PROGRESS'], 'TRAINING_FAILED', { statusMessage: failureMessage(errors), detail });
+      return;
+    }
+
+    const labelNames = [...new Set(g.training.lines.filter(isLabeled).flatMap((l) => Object.keys(l.labels)))].sort();
+    const index = new Map(labelNames.map((l, i) => [l, i]));
+    const trainLines = g.training.lines.filter(isLabeled);
+    const examples = trainLines.map((l) => ({ image: images.get(l)!, labels: Object.keys(l.labels).map((x) => index.get(x)!) }));
+    await say(p.versionArn, `Training on ${examples.length} images with ${labelNames.length} labels.`);
+    log.info('training started', { version: p.versionArn, images: examples.length, labels: labelNames.length });
+    const onProgress = (pr: Progress) => {
+      const message = `Training: epoch ${pr.epoch} of ${pr.epochs}, loss ${pr.loss.toFixed(4)}, accuracy ${pct(pr.accuracy)}.`;
+      void say(p.versionArn, message);
+      log.info('training progress', { version: p.versionArn, epoch: pr.epoch, epochs: pr.epochs, loss: pr.loss, accuracy: pr.accuracy, elapsedMs: Math.round(pr.elapsedMs) });
+    };
+    const trained = await trainClassifier({
+      examples, labelNames, inputSize, epochs: options.epochs, seed: options.seed, batchSize: options.batchSize,
+      learningRate: options.learningRate, augmentFlip: options.augmentFlip,
+    }, onProgress, signal);
+    aborted(signal);
+
+    // Evaluate on the test images whose labels the model knows; thresholds are chosen here.
+    await say(p.versionArn, 'Evaluating the model on the testing data.');
+    const testLines = g.testing.lines.filter((l) => isLabeled(l) && Object.keys(l.labels).some((x) => index.has(x)));
+    const confidences = await predictBatch(trained.model, testLines.map((l) => images.get(l)!));
+    const groundTruth = testLines.map((l) => Object.keys(l.labels).filter((x) => index.has(x)).map((x) => index.get(x)!));
+    const ev = evaluateClassification({ labels: labelNames, groundTruth, confidences, multiLabel: trained.multiLabel });
+    const model = withAssumedThresholds(trained.model, ev.assumedThresholds);
+    const predicted = confidences.map((c) => predictedLabels(c, ev.assumedThresholds, trained.multiLabel));
+    const end = clock.now();
+    aborted(signal);
+
+    await out.write('TrainingManifestWithValidation', withValidation(g.training));
+    await out.write('TestingManifestWithValidation', withValidation(g.testing));
+    await out.write('ManifestSummary', summary);
+    await out.write('TrainingGroundTruth', trainingGroundTruth(trainLines, end));
+    await out.write('TestingGroundTruth', testingGroundTruth(testLines, labelNames, confidences, predicted, end));
+    await out.write('EvaluationResultSummary', buildEvaluationSummary({
+      result: ev, projectVersionArn: p.versionArn, evaluationEndTimestamp: end, numberOfTrainingImages: examples.length,
+    }));
+    const sealed = await vault.seal(p.caller, model, p.kmsKeyId);
+    const seconds = Math.max(1, Math.ceil((performance.now() - t0) / 1000));
+    log.info('training completed', { version: p.versionArn, f1: ev.aggregate.F1Score, accuracy: ev.accuracy, seconds, imagesPerSecond: Math.round(trained.imagesPerSecond) });
+    await versions.transition(p.versionArn, ['TRAINING_IN_PROGRESS'], 'TRAINING_COMPLETED', {
+      statusMessage: 'The model is ready to run.',
+      modelSha256: sealed.sha256,
+      detail: {
+        ...dataResult(),
+        evaluationResult: { F1Score: ev.aggregate.F1Score, Summary: { S3Object: out.ref('EvaluationResultSummary') } },
+        billableTrainingTimeInSeconds: seconds, trainingEndMs: end.getTime(), modelEncryption: sealed.encryption,
+      },
+    });
+  };
+
+  const fail = async (job: JobRecord, reason: string) => {
+    const p = job.payload as TrainingPayload;
+    await versions.transition(p.versionArn, ['TRAINING_IN_PROGRESS'], 'TRAINING_FAILED', {
+      statusMessage: `The training failed: ${reason.slice(0, 500)}`,
+    });
+  };
+
+  return {
+    kind: TRAINING_JOB,
+    concurrency: Math.max(1, deps.concurrency),
+    run: ({ job, signal, log }) => run(job.payload as TrainingPayload, signal, log),
+    recover: async (job) => {
+      if (job.attempts >= options.maxAttempts) return 'fail';
+      await say((job.payload as TrainingPayload).versionArn, 'The training was interrupted by a server restart and is queued again.');
+      return 'resume';
+    },
+    fail,
+  };
+}
