@@ -1,0 +1,79 @@
+// DetectCustomLabels (spec §6.5): resolve the version (ResourceNotFound, AccessDenied), require
+// RUNNING (ResourceNotReady), fetch the image (bytes or the object store) within the size limits,
+// reject what is not JPEG/PNG by its magic bytes, then hand it to an inference unit, which checks
+// dimensions and decodes it. Filtering by MinConfidence or the assumed thresholds is the ML library's.
+import {
+  ImageTooLarge, InvalidParameter, InvalidS3Object,
+  ProvisionedThroughputExceeded, ResourceNotReady,
+} from '../../protocol/errors.js';
+import { sniffFormat } from '../../ml/image.js';
+import { toCustomLabels } from '../../ml/predict.js';
+import { ObjectPathError, type ObjectStore } from '../../storage/objects.js';
+import type { Caller } from '../shared/scope.js';
+import type { VersionService } from '../versions/service.js';
+import { IMAGE_LIMITS, imageError } from './limits.js';
+import { ImageRejected, PoolClosed, PoolFull, type InferencePool } from './pool.js';
+
+export interface DetectInput {
+  projectVersionArn: string;
+  image: { bytes?: Buffer; s3Object?: { Bucket?: string; Name?: string; Version?: string } };
+  minConfidence?: number;
+  maxResults?: number;
+}
+
+export interface CustomLabel { Name: string; Confidence: number }
+
+interface Host { poolFor(arn: string): Promise<InferencePool> }
+
+const MIB = 1024 * 1024;
+
+/** AWS's own wording for an unreadable S3 image. */
+const S3_UNREADABLE = 'Unable to get object metadata from S3. Check object key, region and/or access permissions.';
+
+async function readImage(objects: ObjectStore, image: DetectInput['image']): Promise<Buffer> {
+  if (image.bytes && image.s3Object) throw InvalidParameter('Request has invalid parameters: specify either Image.Bytes or Image.S3Object, not both.');
+  if (image.bytes) {
+    if (image.bytes.length > IMAGE_LIMITS.maxBytes) {
+      throw ImageTooLarge(`Image size ${image.bytes.length} bytes exceeds the ${IMAGE_LIMITS.maxBytes / MIB} MB limit for Image.Bytes.`);
+    }
+    return image.bytes;
+  }
+  const s3 = image.s3Object;
+  if (!s3) throw InvalidParameter('Request has invalid parameters: Image must contain Bytes or S3Object.');
+  if (!s3.Bucket || !s3.Name) throw InvalidS3Object(S3_UNREADABLE);
+  try {
+    const size = await objects.size(s3.Bucket, s3.Name);
+    if (size === undefined) throw InvalidS3Object(S3_UNREADABLE);
+    if (size > IMAGE_LIMITS.maxS3Bytes) {
+      throw ImageTooLarge(`Image size ${size} bytes exceeds the ${IMAGE_LIMITS.maxS3Bytes / MIB} MB limit for Image.S3Object.`);
+    }
+    const bytes = await objects.get(s3.Bucket, s3.Name);
+    if (!bytes) throw InvalidS3Object(S3_UNREADABLE);
+    return bytes;
+  } catch (e) {
+    if (e instanceof ObjectPathError) throw InvalidS3Object(S3_UNREADABLE);
+    throw e;
+  }
+}
+
+export async function detect(
+  host: Host, deps: { lookup: VersionService; objects: ObjectStore }, caller: Caller, input: DetectInput,
+): Promise<CustomLabel[]> {
+  const arn = input.projectVersionArn;
+  const v = await deps.lookup.get(caller, arn, 'DetectCustomLabels');
+  if (v.detail.feature === 'CONTENT_MODERATION') throw InvalidParameter(`${arn} is an adapter; use DetectModerationLabels.`);
+  if (v.status !== 'RUNNING') throw ResourceNotReady(`ProjectVersion ${arn} is not ready: its status is ${v.status}.`);
+  const bytes = await readImage(deps.objects, input.image);
+  if (!sniffFormat(bytes)) throw imageError('FORMAT', 'only JPEG and PNG images are supported.');
+  const pool = await host.poolFor(arn);
+  let confidences: Float32Array;
+  try {
+    confidences = await pool.submit(bytes);
+  } catch (e) {
+    if (e instanceof PoolFull) throw ProvisionedThroughputExceeded(`The inference units of ${arn} are saturated (${e.message}); retry with backoff or start the model with more units.`);
+    if (e instanceof ImageRejected) throw imageError(e.check, e.message);
+    if (e instanceof PoolClosed) throw ResourceNotReady(`ProjectVersion ${arn} is not ready: it was stopped.`);
+    throw e; // a crashed unit: the pipeline logs it and answers InternalServerError
+  }
+  return toCustomLabels(confidences, pool.labels, pool.thresholds, { minConfidence: input.minConfidence, maxResults: input.maxResults });
+}
