@@ -18,8 +18,8 @@ export class SqlitePolicyStore implements ProjectPolicyStore {
     return this.db.transaction((): InsertPolicyResult => {
       if (!this.db.prepare('SELECT 1 FROM projects WHERE arn = ?').get(p.projectArn)) return 'no-project';
       const changes = this.db.prepare(`INSERT INTO project_policies (project_arn, name, revision_id, document, created_ms, updated_ms)
-        SELECT ?1, ?2, ?3, ?4, ?5, ?5 WHERE (SELECT count(*) FROM project_policies WHERE project_arn = ?1) < ?6
-        ON CONFLICT DO NOTHING`).run(p.projectArn, p.name, p.revisionId, p.document, p.createdAt.getTime(), max).changes;
+        SELECT @arn, @name, @rev, @doc, @ms, @ms WHERE (SELECT count(*) FROM project_policies WHERE project_arn = @arn) < @max
+        ON CONFLICT DO NOTHING`).run({ arn: p.projectArn, name: p.name, rev: p.revisionId, doc: p.document, ms: p.createdAt.getTime(), max }).changes;
       if (changes === 1) return 'inserted';
       return this.db.prepare('SELECT 1 FROM project_policies WHERE project_arn = ? AND name = ?').get(p.projectArn, p.name) ? 'exists' : 'full';
     }).immediate();

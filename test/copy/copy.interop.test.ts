@@ -1,0 +1,153 @@
+// CopyProjectVersion through clients nobody here wrote (aws CLI v1, boto3), against a real server.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { ACCOUNT_A, ACCOUNT_B, aws, boto3, type Creds } from '../helpers/clients.js';
+import { DataDir } from './seed.js';
+import { sdk, waitFor } from './util.js';
+
+let server: TestServer;
+let data: DataDir;
+let srcProject: string, dstProject: string, otherProject: string, bProject: string;
+let source: Awaited<ReturnType<DataDir['seedVersion']>>;
+
+function createProject(name: string, creds: Creds = ACCOUNT_A): string {
+  const r = aws(server.url, ['create-project', '--project-name', name], creds);
+  assert.equal(r.code, 0, r.stderr);
+  return r.json.ProjectArn;
+}
+
+function copyCli(args: { src?: string; version?: string; dst: string; name: string; bucket?: string; extra?: string[] }, creds: Creds = ACCOUNT_A) {
+  return aws(server.url, ['copy-project-version', '--source-project-arn', args.src ?? srcProject, '--source-project-version-arn', args.version ?? source.arn,
+    '--destination-project-arn', args.dst, '--version-name', args.name, '--output-config', `S3Bucket=${args.bucket ?? 'out-a'},S3KeyPrefix=copies`, ...(args.extra ?? [])], creds);
+}
+
+const errorCode = (stderr: string) => /An error occurred \((\w+)\)/.exec(stderr)?.[1];
+
+async function completed(creds: Creds, projectArn: string, name: string) {
+  const v = await waitFor(sdk(server.url, creds), projectArn, name);
+  assert.equal(v.Status, 'COPYING_COMPLETED', v.StatusMessage);
+  return v;
+}
+
+before(async () => {
+  server = await startServer();
+  for (const b of ['out-a', 'out-b']) mkdirSync(join(server.dataDir, 'buckets', b), { recursive: true });
+  srcProject = createProject('source');
+  dstProject = createProject('dest');
+  otherProject = createProject('other');
+  bProject = createProject('dest-b', ACCOUNT_B);
+  data = new DataDir(server.dataDir);
+  source = await data.seedVersion(srcProject, 'v1', { size: 64 * 1024 });
+});
+after(async () => { data.close(); await server.stop(); server.cleanup(); });
+
+test('same-account copy (aws CLI): COPYING_COMPLETED, same blob, results rewritten, tags, source ARN', async () => {
+  const r = copyCli({ dst: dstProject, name: 'c1', extra: ['--tags', 'team=vision,stage=prod'] });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.json.ProjectVersionArn, /^arn:aws:rekognition:us-east-1:111122223333:project\/dest\/version\/c1\/\d+$/);
+  const v = await completed(ACCOUNT_A, dstProject, 'c1');
+  assert.equal(v.ProjectVersionArn, r.json.ProjectVersionArn);
+  assert.equal(v.SourceProjectVersionArn, source.arn);
+  assert.equal(v.EvaluationResult?.F1Score, 0.875);
+  assert.deepEqual(v.EvaluationResult?.Summary?.S3Object, { Bucket: 'out-a', Name: 'copies/EvaluationResultSummary-dest-c1.json' });
+  assert.equal(v.ManifestSummary?.S3Object?.Name, 'copies/ManifestSummary-dest-c1.json');
+  assert.equal(v.TrainingDataResult?.Validation?.Assets?.[0].GroundTruthManifest?.S3Object?.Name, 'copies/TrainingManifestWithValidation-dest-c1.json');
+  const summary = JSON.parse(readFileSync(join(server.dataDir, 'buckets/out-a/copies/EvaluationResultSummary-dest-c1.json'), 'utf8'));
+  assert.equal(summary.EvaluationDetails.ProjectVersionArn, v.ProjectVersionArn);
+  assert.equal(summary.AggregatedEvaluationResults.F1Score, 0.875);
+  const tags = aws(server.url, ['list-tags-for-resource', '--resource-arn', v.ProjectVersionArn!]);
+  assert.deepEqual(tags.json.Tags, { team: 'vision', stage: 'prod' });
+  const row = (await data.version(v.ProjectVersionArn!))!;
+  assert.equal(row.modelSha256, source.sha256, 'the copy shares the content-addressed model blob');
+  assert.notEqual(row.detail.modelEncryption!.wrappedDataKey, source.record.detail.modelEncryption!.wrappedDataKey, 'data key re-wrapped');
+  assert.deepEqual(await data.openModel(v.ProjectVersionArn!), source.model);
+});
+
+test('cross-account copy: refused without a policy, allowed with one, refused by a matching Deny', async () => {
+  const denied = boto3(server.url, `out = rek.copy_project_version(SourceProjectArn=V['src'], SourceProjectVersionArn=V['ver'], DestinationProjectArn=V['dst'], VersionName='x1', OutputConfig={'S3Bucket': 'out-b'})`,
+    ACCOUNT_B, { src: srcProject, ver: source.arn, dst: bProject });
+  assert.equal(denied.error, 'AccessDeniedException');
+  assert.match(denied.message, /arn:aws:iam::444455556666:root is not authorized to perform: rekognition:CopyProjectVersion on resource: arn:aws:rekognition:.*version\/v1\//);
+
+  const allow = { Version: '2012-10-17', Statement: [{ Effect: 'ALLOW', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'rekognition:CopyProjectVersion', Resource: `${srcProject.replace(/\/\d+$/, '')}/version/*` }] };
+  const put = aws(server.url, ['put-project-policy', '--project-arn', srcProject, '--policy-name', 'share-b', '--policy-document', JSON.stringify(allow)]);
+  assert.equal(put.code, 0, put.stderr);
+  const ok = boto3(server.url, `out = rek.copy_project_version(SourceProjectArn=V['src'], SourceProjectVersionArn=V['ver'], DestinationProjectArn=V['dst'], VersionName='x1', OutputConfig={'S3Bucket': 'out-b', 'S3KeyPrefix': 'p'})['ProjectVersionArn']`,
+    ACCOUNT_B, { src: srcProject, ver: source.arn, dst: bProject });
+  assert.match(ok, /:444455556666:project\/dest-b\/version\/x1\//);
+  await completed(ACCOUNT_B, bProject, 'x1');
+  assert.deepEqual(await data.openModel(ok), source.model);
+  const row = (await data.version(ok))!;
+  assert.match(row.detail.modelEncryption!.keyArn, /:444455556666:key\//, 'wrapped under the destination account key');
+
+  const deny = { Version: '2012-10-17', Statement: [{ Effect: 'deny', Principal: { AWS: '444455556666' }, Action: 'rekognition:CopyProjectVersion', Resource: source.arn }] };
+  assert.equal(aws(server.url, ['put-project-policy', '--project-arn', srcProject, '--policy-name', 'deny-b', '--policy-document', JSON.stringify(deny)]).code, 0);
+  const refused = copyCli({ dst: bProject, name: 'x2', bucket: 'out-b' }, ACCOUNT_B);
+  assert.equal(errorCode(refused.stderr), 'AccessDeniedException');
+  assert.match(refused.stderr, /explicit deny in a resource-based policy/);
+  assert.equal(aws(server.url, ['delete-project-policy', '--project-arn', srcProject, '--policy-name', 'deny-b']).code, 0);
+  assert.equal(copyCli({ dst: bProject, name: 'x2', bucket: 'out-b' }, ACCOUNT_B).code, 0);
+  await completed(ACCOUNT_B, bProject, 'x2');
+});
+
+test('same-account copy is refused by a project-policy Deny naming the caller', async () => {
+  const deny = { Statement: [{ Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'rekognition:copyprojectversion', Resource: source.arn }] };
+  assert.equal(aws(server.url, ['put-project-policy', '--project-arn', srcProject, '--policy-name', 'deny-a', '--policy-document', JSON.stringify(deny)]).code, 0);
+  assert.equal(errorCode(copyCli({ dst: dstProject, name: 'denied' }).stderr), 'AccessDeniedException');
+  assert.equal(aws(server.url, ['delete-project-policy', '--project-arn', srcProject, '--policy-name', 'deny-a']).code, 0);
+});
+
+test('a copy of a copy, and deleting the source leaves the copy intact', async () => {
+  const s2 = await data.seedVersion(srcProject, 'v2', { size: 10_000 });
+  const first = copyCli({ version: s2.arn, dst: dstProject, name: 'from-v2' });
+  assert.equal(first.code, 0, first.stderr);
+  await completed(ACCOUNT_A, dstProject, 'from-v2');
+  const second = copyCli({ src: dstProject, version: first.json.ProjectVersionArn, dst: otherProject, name: 'copy-of-copy' });
+  assert.equal(second.code, 0, second.stderr);
+  const v = await completed(ACCOUNT_A, otherProject, 'copy-of-copy');
+  assert.equal(v.SourceProjectVersionArn, first.json.ProjectVersionArn);
+
+  const del = aws(server.url, ['delete-project-version', '--project-version-arn', s2.arn]);
+  assert.equal(del.code, 0, del.stderr);
+  assert.equal(del.json.Status, 'DELETING');
+  const gone = Date.now() + 20_000;
+  while (await data.version(s2.arn)) { assert.ok(Date.now() < gone, 'source not deleted'); await new Promise((r) => setTimeout(r, 50)); }
+  assert.ok(await data.blobs.has(s2.sha256), 'the shared model blob is kept while copies use it');
+  assert.deepEqual(await data.openModel(first.json.ProjectVersionArn), s2.model);
+  assert.deepEqual(await data.openModel(second.json.ProjectVersionArn), s2.model);
+  const still = await completed(ACCOUNT_A, dstProject, 'from-v2');
+  assert.equal(still.Status, 'COPYING_COMPLETED');
+});
+
+test('duplicate name, missing resources, wrong project, region and account mismatches', async () => {
+  assert.equal(errorCode(copyCli({ dst: dstProject, name: 'c1' }).stderr), 'ResourceInUseException');
+  const missingVersion = source.arn.replace(/\/\d+$/, '/1');
+  assert.equal(errorCode(copyCli({ version: missingVersion, dst: dstProject, name: 'm1' }).stderr), 'ResourceNotFoundException');
+  assert.equal(errorCode(copyCli({ dst: dstProject.replace(/\/\d+$/, '/1'), name: 'm2' }).stderr), 'ResourceNotFoundException');
+  assert.equal(errorCode(copyCli({ src: srcProject.replace('project/source/', 'project/nope/'), dst: dstProject, name: 'm3' }).stderr), 'InvalidParameterException');
+  assert.equal(errorCode(copyCli({ src: otherProject, dst: dstProject, name: 'm4' }).stderr), 'InvalidParameterException');
+  const west = copyCli({ src: srcProject.replace('us-east-1', 'us-west-2'), version: source.arn.replace('us-east-1', 'us-west-2'), dst: dstProject, name: 'm5' });
+  assert.equal(errorCode(west.stderr), 'InvalidParameterException');
+  assert.match(west.stderr, /within one region/);
+  assert.equal(errorCode(copyCli({ dst: bProject, name: 'm6' }).stderr), 'AccessDeniedException');
+  const failed = await data.seedVersion(srcProject, 'broken', { status: 'TRAINING_FAILED' });
+  assert.equal(errorCode(copyCli({ version: failed.arn, dst: dstProject, name: 'm7' }).stderr), 'InvalidParameterException');
+  const boto = boto3(server.url, `out = rek.copy_project_version(SourceProjectArn=V['src'], SourceProjectVersionArn=V['ver'], DestinationProjectArn=V['dst'], VersionName='c1', OutputConfig={'S3Bucket': 'out-a'})`,
+    ACCOUNT_A, { src: srcProject, ver: source.arn, dst: dstProject });
+  assert.equal(boto.error, 'ResourceInUseException');
+  assert.equal(boto.status, 400);
+});
+
+test('an output bucket that does not exist ends in COPYING_FAILED with a StatusMessage', async () => {
+  const r = copyCli({ dst: dstProject, name: 'nobucket', bucket: 'no-such-bucket' });
+  assert.equal(r.code, 0, r.stderr);
+  const v = await waitFor(sdk(server.url, ACCOUNT_A), dstProject, 'nobucket');
+  assert.equal(v.Status, 'COPYING_FAILED');
+  assert.match(v.StatusMessage!, /no-such-bucket does not exist/);
+  const del = aws(server.url, ['delete-project-version', '--project-version-arn', r.json.ProjectVersionArn]);
+  assert.equal(del.code, 0, del.stderr);
+  assert.ok(await data.blobs.has(source.sha256), 'deleting a failed copy keeps the blob the source uses');
+});
