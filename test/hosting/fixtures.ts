@@ -21,6 +21,8 @@ import { kmsMasterKey, loadServerSecret } from '../../src/domain/keys/master.js'
 import { systemClock } from '../../src/domain/shared/clock.js';
 import { randomIds } from '../../src/domain/shared/ids.js';
 import { projectArn, versionArn } from '../../src/domain/shared/arn.js';
+import type { VersionStatus } from '../../src/domain/versions/lifecycle.js';
+import type { VersionDetail } from '../../src/storage/ports.js';
 import { generateSampleImages, SAMPLE_CLASSES, type SampleImage } from '../../src/ml/sample-dataset.js';
 import { imageToInput } from '../../src/ml/image.js';
 import { trainClassifier } from '../../src/ml/train.js';
@@ -52,13 +54,24 @@ export async function sampleModel(): Promise<SampleModel> {
   return { model: r.model, images };
 }
 
-export interface Seeded { projectArn: string; versionArn: string; summaryKey: string }
+export interface SeedOptions {
+  project?: string;
+  version?: string;
+  /** Bytes to seal instead of the trained model (corrupt-artifact tests). */
+  model?: Buffer;
+  account?: string;
+  /** A status other than TRAINING_COMPLETED, as a dead process could have left it. */
+  status?: VersionStatus;
+  detail?: Partial<VersionDetail>;
+}
+
+export interface Seeded { projectArn: string; versionArn: string; summaryKey: string; modelSha256: string }
 
 /**
  * Seeds (server stopped) a project with a TRAINING_COMPLETED version holding `model`, the sample
  * images under s3://BUCKET/<class>/<n>.(jpg|png), and an evaluation summary computed on the test split.
  */
-export async function seedVersion(dataDir: string, sample: SampleModel, opts: { project?: string; version?: string; model?: Buffer; account?: string } = {}): Promise<Seeded> {
+export async function seedVersion(dataDir: string, sample: SampleModel, opts: SeedOptions = {}): Promise<Seeded> {
   mkdirSync(dataDir, { recursive: true });
   const scope = { accountId: opts.account ?? ACCOUNT, region: REGION };
   const caller = { ...scope, principalArn: `arn:aws:iam::${scope.accountId}:root` };
@@ -95,16 +108,16 @@ export async function seedVersion(dataDir: string, sample: SampleModel, opts: { 
 
     const sealed = await vault.seal(caller, model);
     const ok = await versions.insert({
-      arn, projectArn: project.arn, name: vName, createdAt: new Date(now + 1), status: 'TRAINING_COMPLETED',
+      arn, projectArn: project.arn, name: vName, createdAt: new Date(now + 1), status: opts.status ?? 'TRAINING_COMPLETED',
       statusMessage: 'The model is ready to run.', modelSha256: sealed.sha256,
       detail: {
         feature: 'CUSTOM_LABELS', outputConfig: { S3Bucket: OUTPUT_BUCKET, S3KeyPrefix: 'out' }, modelEncryption: sealed.encryption,
         evaluationResult: { F1Score: result.aggregate.F1Score, Summary: { S3Object: { Bucket: OUTPUT_BUCKET, Name: summaryKey } } },
-        trainingEndMs: now,
+        trainingEndMs: now, ...opts.detail,
       },
     });
     if (!ok) throw new Error(`version ${vName} already exists`);
-    return { projectArn: project.arn, versionArn: arn, summaryKey };
+    return { projectArn: project.arn, versionArn: arn, summaryKey, modelSha256: sealed.sha256 };
   } finally {
     db.close();
   }
