@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadPredictor } from '../../ml/predict.js';
 import { ImageError, imageToInput, probeImage } from '../../ml/image.js';
+import { headerDimensions } from './dims.js';
 import { IMAGE_LIMITS, type ImageCheck } from './limits.js';
 
 export type WorkerRequest = { id: number; bytes: Uint8Array };
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
     let reply: WorkerReply;
     try {
-      const info = await probeImage(bytes, { decode: false });
+      const info = headerDimensions(bytes) ?? (await probeImage(bytes, { decode: false }));
       const bad = dimensionProblem(info.width, info.height);
       if (bad) {
         reply = { id: req.id, ok: false, ...bad };
