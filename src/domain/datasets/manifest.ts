@@ -29,7 +29,7 @@ const DETECTION = 'groundtruth/object-detection';
 const MULTILABEL = 'groundtruth/image-classification-multilabel';
 /** Keys the service adds to a line; ignored (and rewritten) when a line comes back in. */
 const SERVICE_KEYS = new Set(['source-ref', 'errors', 'cl-metadata']);
-const SOURCE_REF = /^s3:\/\/([0-9A-Za-z._-]{3,255})\/(.+)$/;
+const SOURCE_REF = /^s3:\/\/([0-9A-Za-z._-]{1,255})\/(.+)$/;
 
 export const isError = (e: LineError) => e.code.startsWith('ERROR_');
 /** A line training can use: it names an image and has no error (warnings are fine). */
