@@ -71,7 +71,7 @@ export function closeMatches(word: string, choices: string[]): string[] {
     };
     return (2 * match(0, a.length, 0, b.length)) / (a.length + b.length);
   };
-  return choices.map((c) => [c, ratio(word, c)] as const).filter(([, r]) => r >= 0.6)
+  return choices.map((c) => [c, ratio(word, c)] as const).filter(([, r]) => r >= 0.8)
     .sort((x, y) => y[1] - x[1]).slice(0, 3).map(([c]) => c);
 }
 

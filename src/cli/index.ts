@@ -11,7 +11,7 @@ import { buildInput, mergeCliInput, applyBinaryFormat, type Input } from './para
 import { validateInput } from './validate.js';
 import { resolveConfig, staticCredentials, needsSdkProvider, DUMMY_CREDENTIALS, DEFAULT_REGION, type ResolvedConfig, type Credentials } from './config.js';
 import { jsonInputSkeleton, yamlInputSkeleton, outputSkeleton } from './skeleton.js';
-import { parsePyJson, dumpPyJson, unbox } from './pyjson.js';
+import { parsePyJson, dumpPyJson, unbox, PyFloat } from './pyjson.js';
 import { shapeOutput } from './format/shape-output.js';
 import { formatText } from './format/text.js';
 import { runWaiter } from './waiter.js';
@@ -242,9 +242,8 @@ async function resolveCredentials(cfg: ResolvedConfig, globals: Globals, default
 function toWire(v: unknown): unknown {
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   if (Array.isArray(v)) return v.map(toWire);
+  if (v instanceof PyFloat) return v.value;
   if (v && typeof v === 'object') {
-    const u = unbox(v);
-    if (u !== v) return toWire(u);
     const o: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) o[k] = toWire(x);
     return o;

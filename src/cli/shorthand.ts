@@ -63,6 +63,7 @@ export function parseShorthand(input: string, opts: ShorthandOptions = { era: 'C
     const escComma = () => input[i] === '\\' && input[i + 1] === ',';
     if (escComma()) i += 2;
     else if (!eof() && isStart(input[i])) i++;
+    else if (name === 'first') return ''; // an empty first value is allowed
     else err(`<${name}>`, '<none>');
     while (!eof()) {
       if (escComma()) { i += 2; continue; }
