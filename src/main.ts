@@ -33,7 +33,8 @@ async function serve(argv: string[]): Promise<number> {
   const config = loadConfig(parseServeArgs(argv));
   const app = await createApp(config);
   const { host, port } = await app.listen();
-  app.log.info('osprey listening', { url: `http://${host}:${port}`, dataDir: config.dataDir, auth: config.auth });
+  // Always printed, whatever the log level: scripts and tests read the bound port from it.
+  process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: 'info', msg: 'osprey listening', url: `http://${host}:${port}`, dataDir: config.dataDir, auth: config.auth }) + '\n');
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

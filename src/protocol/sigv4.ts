@@ -1,5 +1,6 @@
 // SigV4 for the server: parse the Authorization header (region, access key, signed headers) and,
 // in strict mode, verify the signature by re-signing the request with @smithy/signature-v4.
+import { createHash } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { IncompleteSignature, InvalidSignature, MissingAuthenticationToken } from './errors.js';
@@ -59,6 +60,11 @@ export async function verifySignature(req: SignedRequest, auth: ParsedAuthorizat
   const signedAt = amzDate(req.headers);
   if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_SKEW_MS) {
     throw InvalidSignature(`Signature expired: ${req.headers['x-amz-date']} is now earlier than ${new Date(now.getTime() - MAX_SKEW_MS).toISOString().replace(/[-:]|\.\d{3}/g, '')} (${now.toISOString().replace(/[-:]|\.\d{3}/g, '')} - 15 min.)`);
+  }
+  // A signed x-amz-content-sha256 stands in for the body in the signature, so it must match the body.
+  const declared = req.headers['x-amz-content-sha256'];
+  if (declared !== undefined && declared !== createHash('sha256').update(req.body).digest('hex')) {
+    throw InvalidSignature('The provided x-amz-content-sha256 header does not match what was computed.');
   }
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
