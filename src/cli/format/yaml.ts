@@ -52,8 +52,7 @@ function scalar(v: unknown, column: number, indent: number): string {
     const x = typeof v === 'number' ? v : v.value;
     if (Number.isNaN(x)) return '.nan';
     if (!Number.isFinite(x)) return x > 0 ? '.inf' : '-.inf';
-    const r = pyFloatRepr(x);
-    return /e/.test(r) && !/\./.test(r) ? r.replace('e', '.0e') : r;
+    return pyFloatRepr(x);
   }
   if (typeof v === 'number') return String(v);
   const s = v instanceof Uint8Array ? Buffer.from(v).toString('base64') : String(v);
