@@ -1,0 +1,88 @@
+// A full training run on the sample images through the aws CLI and boto3, and the evaluation
+// file read back from the output bucket and checked against DescribeProjectVersions.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { aws, boto3 } from '../helpers/clients.js';
+import type { TestServer } from '../helpers/server.js';
+import { BUCKET, cli, datasetStatus, manifestSource, sampleServer, until } from './fixtures.js';
+
+let server: TestServer;
+before(async () => { server = await sampleServer({ count: 80, epochs: 3 }); });
+after(async () => { await server.stop(); server.cleanup(); });
+
+test('datasets → CreateProjectVersion → waiter → evaluation file matches DescribeProjectVersions', async () => {
+  const p = cli(server, ['create-project', '--project-name', 'shapes']).ProjectArn;
+  for (const [type, name] of [['TRAIN', 'train.manifest'], ['TEST', 'test.manifest']]) {
+    const arn = cli(server, ['create-dataset', '--project-arn', p, '--dataset-type', type, '--dataset-source', manifestSource(BUCKET, name)]).DatasetArn;
+    assert.equal((await datasetStatus(server, arn)).Status, 'CREATE_COMPLETE');
+  }
+  const created = cli(server, ['create-project-version', '--project-arn', p, '--version-name', 'v1', '--version-description', 'first model',
+    '--output-config', 'S3Bucket=results,S3KeyPrefix=out/run1', '--tags', 'team=vision']);
+  assert.match(created.ProjectVersionArn, /:project\/shapes\/version\/v1\/\d+$/);
+  assert.match(aws(server.url, ['create-project-version', '--project-arn', p, '--version-name', 'v1', '--output-config', 'S3Bucket=results']).stderr, /ResourceInUseException/);
+
+  const waited = boto3(server.url, `
+rek.get_waiter('project_version_training_completed').wait(ProjectArn=V['p'], VersionNames=['v1'], WaiterConfig={'Delay': 1, 'MaxAttempts': 600})
+out = rek.describe_project_versions(ProjectArn=V['p'], VersionNames=['v1'])['ProjectVersionDescriptions'][0]`, undefined, { p });
+  assert.equal(waited.Status, 'TRAINING_COMPLETED', waited.StatusMessage ?? waited.message);
+  assert.equal(waited.StatusMessage, 'The model is ready to run.');
+  assert.equal(waited.VersionDescription, 'first model');
+  assert.deepEqual(waited.OutputConfig, { S3Bucket: 'results', S3KeyPrefix: 'out/run1' });
+  assert.ok(waited.BillableTrainingTimeInSeconds >= 1);
+  assert.ok(waited.TrainingEndTimestamp);
+  assert.deepEqual(waited.TrainingDataResult.Input, {});
+  assert.deepEqual(waited.TestingDataResult.Input, { AutoCreate: false });
+  const name = (kind: string) => `out/run1/${kind}-shapes-v1.json`;
+  assert.equal(waited.EvaluationResult.Summary.S3Object.Name, name('EvaluationResultSummary'));
+  assert.equal(waited.ManifestSummary.S3Object.Name, name('ManifestSummary'));
+  assert.equal(waited.TrainingDataResult.Output.Assets[0].GroundTruthManifest.S3Object.Name, name('TrainingGroundTruth'));
+  assert.equal(waited.TestingDataResult.Validation.Assets[0].GroundTruthManifest.S3Object.Name, name('TestingManifestWithValidation'));
+
+  const dir = join(server.dataDir, 'buckets', 'results', 'out', 'run1');
+  assert.deepEqual(readdirSync(dir).sort(), ['EvaluationResultSummary', 'ManifestSummary', 'TestingGroundTruth', 'TestingManifestWithValidation',
+    'TrainingGroundTruth', 'TrainingManifestWithValidation'].map((k) => `${k}-shapes-v1.json`));
+  const summary = JSON.parse(readFileSync(join(dir, 'EvaluationResultSummary-shapes-v1.json'), 'utf8'));
+  assert.equal(summary.EvaluationDetails.ProjectVersionArn, created.ProjectVersionArn);
+  assert.equal(summary.AggregatedEvaluationResults.F1Score, waited.EvaluationResult.F1Score);
+  assert.deepEqual(summary.EvaluationDetails.Labels, ['circle', 'square', 'stripes', 'triangle']);
+  assert.equal(summary.EvaluationDetails.NumberOfTrainingImages, 64);
+  assert.equal(summary.EvaluationDetails.NumberOfTestingImages, 16);
+  assert.equal(summary.AggregatedEvaluationResults.ConfusionMatrix.length, 16);
+  for (const l of summary.LabelEvaluationResults) {
+    const m = l.Metrics;
+    assert.ok(m.Threshold >= 0 && m.Threshold <= 1);
+    const f1 = m.Precision + m.Recall ? (2 * m.Precision * m.Recall) / (m.Precision + m.Recall) : 0;
+    assert.ok(Math.abs(f1 - m.F1Score) < 1e-9, 'per-label F1 is the harmonic mean of its precision and recall');
+  }
+  // A real network on real images beats chance (0.25 for 4 balanced classes) even after 3 epochs.
+  assert.ok(waited.EvaluationResult.F1Score > 0.25, `F1 ${waited.EvaluationResult.F1Score}`);
+  const ms = JSON.parse(readFileSync(join(dir, 'ManifestSummary-shapes-v1.json'), 'utf8'));
+  assert.equal(ms.statistics.training.valid_json_lines, 64);
+  assert.equal(ms.statistics.testing.use_case, 'IMAGE_LEVEL_LABELS');
+  const gt = readFileSync(join(dir, 'TestingGroundTruth-shapes-v1.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(gt.length, 16);
+  const details = gt[0]['rekognition-custom-labels-evaluation-0-metadata']['rekognition-custom-labels-evaluation-details'];
+  assert.equal(details.version, 1);
+  assert.equal(typeof details['is-true-positive'], 'boolean');
+  assert.deepEqual(cli(server, ['list-tags-for-resource', '--resource-arn', created.ProjectVersionArn]).Tags, { team: 'vision' });
+  // The clients run synchronously, so the server's log is read once the event loop turns again.
+  await until(() => (server.log().includes('"training progress"') ? true : undefined), 'the progress log lines');
+});
+
+test('manifest training with TestingData.AutoCreate splits 80/20', async () => {
+  const p = cli(server, ['create-project', '--project-name', 'auto']).ProjectArn;
+  const asset = (name: string) => `Assets=[{GroundTruthManifest={S3Object={Bucket=${BUCKET},Name=${name}}}}]`;
+  cli(server, ['create-project-version', '--project-arn', p, '--version-name', 'a1', '--output-config', 'S3Bucket=results',
+    '--training-data', asset('all.manifest'), '--testing-data', 'AutoCreate=true']);
+  const v = boto3(server.url, `
+rek.get_waiter('project_version_training_completed').wait(ProjectArn=V['p'], WaiterConfig={'Delay': 1, 'MaxAttempts': 600})
+out = rek.describe_project_versions(ProjectArn=V['p'])['ProjectVersionDescriptions'][0]`, undefined, { p });
+  assert.equal(v.Status, 'TRAINING_COMPLETED', v.StatusMessage);
+  assert.deepEqual(v.TestingDataResult.Input, { AutoCreate: true });
+  assert.equal(v.EvaluationResult.Summary.S3Object.Name, 'EvaluationResultSummary-auto-a1.json', 'no prefix, no leading slash');
+  const summary = JSON.parse(readFileSync(join(server.dataDir, 'buckets', 'results', 'EvaluationResultSummary-auto-a1.json'), 'utf8'));
+  assert.equal(summary.EvaluationDetails.NumberOfTestingImages, 16);
+  assert.equal(summary.EvaluationDetails.NumberOfTrainingImages, 64);
+});
