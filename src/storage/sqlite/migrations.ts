@@ -12,7 +12,7 @@ export const MIGRATIONS: string[] = [
     auto_update TEXT
   );
   CREATE UNIQUE INDEX projects_name ON projects (account_id, region, name);
-  CREATE INDEX projects_created ON projects (account_id, region, created_ms DESC);
+  CREATE INDEX projects_created ON projects (account_id, region, created_ms DESC, name);
 
   CREATE TABLE tags (
     resource_arn TEXT NOT NULL,
