@@ -3,7 +3,7 @@
 // to MaxInferenceUnits and idleness takes it away; the server-wide unit limit is LimitExceeded.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DetectCustomLabelsCommand, StartProjectVersionCommand } from '@aws-sdk/client-rekognition';
+import { DetectCustomLabelsCommand, StartProjectVersionCommand, StopProjectVersionCommand } from '@aws-sdk/client-rekognition';
 import { largeJpeg } from './fixtures.js';
 import { sdk, seededServer, waitStatus, type Fixture } from './util.js';
 
@@ -65,4 +65,19 @@ test('sustained load scales up to MaxInferenceUnits; idleness scales back down t
   // Idle: the extra unit is retired after downAfterMs.
   assert.ok(await waitLog(/"inference units scaling down","version":"[^"]+","from":2,"to":1/, 15_000), 'no scale-down when idle');
   assert.equal((await detectOnce()).ok, true);
+});
+
+test('a stop straight after a start (STARTING or RUNNING) ends STOPPED and stays stopped', async () => {
+  const client = sdk(f.server.url);
+  await client.send(new StopProjectVersionCommand({ ProjectVersionArn: arn }));
+  await waitStatus(f.server.url, f.seeded.projectArn, arn, ['STOPPED']);
+  const started = await client.send(new StartProjectVersionCommand({ ProjectVersionArn: arn, MinInferenceUnits: 2 }));
+  assert.equal(started.Status, 'STARTING');
+  assert.equal((await client.send(new StopProjectVersionCommand({ ProjectVersionArn: arn }))).Status, 'STOPPING');
+  const v = await waitStatus(f.server.url, f.seeded.projectArn, arn, ['STOPPED', 'RUNNING', 'FAILED']);
+  assert.equal(v.Status, 'STOPPED');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await waitStatus(f.server.url, f.seeded.projectArn, arn, ['STOPPED', 'RUNNING', 'FAILED'])).Status, 'STOPPED', 'stays stopped');
+  const r = await detectOnce();
+  assert.deepEqual(r, { ok: false, name: 'ResourceNotReadyException', status: 400 });
 });
