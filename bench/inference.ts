@@ -3,7 +3,8 @@
  *
  *   npx tsc -p tsconfig.json && node --import tsx bench/inference.ts [--requests N] [--units 1,2] [--clients 1,4,16]
  *
- * Input: one 640x480 JPEG. For each inference-unit count and client count, closed-loop clients on
+ * Input: one 640x480 JPEG. One version is hosted per unit count and the rows run interleaved over
+ * three rounds (fair on a shared machine). For each unit count and client count, closed-loop clients on
  * keep-alive connections send the same request; we print p50, p99 and images/s, and — measured in
  * this same run, in this process — the bare model time for the same image (decode + resize + forward
  * pass, what one unit does per request) and the p50 overhead of the service over it.
@@ -13,17 +14,17 @@
  */
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { StartProjectVersionCommand, StopProjectVersionCommand } from '@aws-sdk/client-rekognition';
+import { StartProjectVersionCommand } from '@aws-sdk/client-rekognition';
 import { loadPredictor } from '../src/ml/predict.js';
 import { startServer } from '../test/helpers/server.js';
 import { largeJpeg, sampleModel, seedVersion } from '../test/hosting/fixtures.js';
 import { sdk, waitStatus } from '../test/hosting/util.js';
 
 const { values } = parseArgs({ options: {
-  requests: { type: 'string', default: '400' }, units: { type: 'string', default: '1,2' }, clients: { type: 'string', default: '1,4,16' },
+  requests: { type: 'string', default: '450' }, units: { type: 'string', default: '1,2' }, clients: { type: 'string', default: '1,4,16' },
 } });
 const REQUESTS = Number(values.requests);
 const UNITS = values.units!.split(',').map(Number);
@@ -35,27 +36,28 @@ const f2 = (x: number) => x.toFixed(2).padStart(7);
 const sample = await sampleModel();
 const jpeg = await largeJpeg(sample);
 const dataDir = mkdtempSync(join(tmpdir(), 'osprey-bench-'));
-const seeded = await seedVersion(dataDir, sample);
+// One version per unit count, all hosted at once, so rows can be interleaved round by round:
+// on a shared machine the load drifts, and interleaving keeps the comparison fair.
+const versions = new Map<number, Awaited<ReturnType<typeof seedVersion>>>();
+for (const u of UNITS) versions.set(u, await seedVersion(dataDir, sample, { version: `units-${u}` }));
 
-// Bare model time, same image, same process, after a warm-up.
 const predictor = await loadPredictor(sample.model);
 for (let i = 0; i < 20; i++) await predictor.classify(jpeg);
 const bare: number[] = [];
-for (let i = 0; i < 200; i++) { const t = performance.now(); await predictor.classify(jpeg); bare.push(performance.now() - t); }
-predictor.dispose();
-const bareP50 = pct(bare, 0.5);
+async function measureBare(n: number) {
+  for (let i = 0; i < n; i++) { const t = performance.now(); await predictor.classify(jpeg); bare.push(performance.now() - t); }
+}
 
 const server = await startServer({ dataDir, args: ['--auth', 'dev'], config: { hosting: { queuePerUnit: 16, maxTotalUnits: 16 } } });
-const body = JSON.stringify({ ProjectVersionArn: seeded.versionArn, Image: { Bytes: jpeg.toString('base64') }, MinConfidence: 0 });
-const headers = {
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const headers = (body: string) => ({
   'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'RekognitionService.DetectCustomLabels', 'content-length': Buffer.byteLength(body),
   authorization: 'AWS4-HMAC-SHA256 Credential=111122223333/20260101/us-east-1/rekognition/aws4_request, SignedHeaders=host, Signature=0',
-};
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+});
 
-function call(): Promise<number> {
+function call(body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(server.url, { method: 'POST', headers, agent }, (res) => {
+    const req = http.request(server.url, { method: 'POST', headers: headers(body), agent }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -64,52 +66,63 @@ function call(): Promise<number> {
   });
 }
 
-async function run(clients: number, total: number) {
-  const lat: number[] = [];
-  let refused = 0;
-  let failed = 0;
+interface Row { lat: number[]; ok: number; refused: number; seconds: number }
+
+async function run(body: string, clients: number, total: number, row: Row) {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
     while (next++ < total) {
       const t = performance.now();
-      const status = await call();
-      if (status === 200) lat.push(performance.now() - t);
-      else if (status === 400) refused++;
-      else failed++;
+      const status = await call(body);
+      if (status === 200) { row.lat.push(performance.now() - t); row.ok++; } else if (status === 400) row.refused++;
+      else throw new Error(`HTTP ${status}`);
     }
   }));
-  return { lat, refused, failed, seconds: (performance.now() - t0) / 1000 };
+  row.seconds += (performance.now() - t0) / 1000;
 }
 
 const client = sdk(server.url);
-console.log(`DetectCustomLabels, 640x480 JPEG (${jpeg.length} bytes), model input ${sample.model.length} bytes; ${availableParallelism()} cores; ${REQUESTS} requests per row`);
-console.log(`bare model (classify: decode + resize + forward), same process: p50 ${bareP50.toFixed(2)} ms, p99 ${pct(bare, 0.99).toFixed(2)} ms`);
-console.log('units clients    p50 ms   p99 ms   images/s  refused  p50 overhead ms');
-const rows: { units: number; clients: number; ips: number }[] = [];
+const ROUNDS = 3;
+const rows = new Map<string, Row>();
 try {
-  for (const units of UNITS) {
-    await client.send(new StartProjectVersionCommand({ ProjectVersionArn: seeded.versionArn, MinInferenceUnits: units }));
-    const v = await waitStatus(server.url, seeded.projectArn, seeded.versionArn, ['RUNNING', 'FAILED'], 120_000);
-    if (v.Status !== 'RUNNING') throw new Error(`model did not start: ${v.StatusMessage}`);
-    await run(Math.max(...CLIENTS), 50); // warm every unit and connection
-    for (const clients of CLIENTS) {
-      const r = await run(clients, REQUESTS);
-      if (r.failed) throw new Error(`${r.failed} requests failed`);
-      const p50 = pct(r.lat, 0.5);
-      const ips = r.lat.length / r.seconds;
-      rows.push({ units, clients, ips });
-      console.log(`${String(units).padStart(5)} ${String(clients).padStart(7)}  ${f2(p50)}  ${f2(pct(r.lat, 0.99))}  ${ips.toFixed(1).padStart(9)}  ${String(r.refused).padStart(7)}  ${f2(p50 - bareP50)}${clients === 1 ? '' : '  (queueing included)'}`);
-    }
-    await client.send(new StopProjectVersionCommand({ ProjectVersionArn: seeded.versionArn }));
-    await waitStatus(server.url, seeded.projectArn, seeded.versionArn, ['STOPPED'], 60_000);
+  const bodies = new Map<number, string>();
+  for (const [u, v] of versions) {
+    await client.send(new StartProjectVersionCommand({ ProjectVersionArn: v.versionArn, MinInferenceUnits: u }));
+    bodies.set(u, JSON.stringify({ ProjectVersionArn: v.versionArn, Image: { Bytes: jpeg.toString('base64') }, MinConfidence: 0 }));
   }
-  for (const c of CLIENTS) {
-    const [a, b] = [rows.find((r) => r.units === UNITS[0] && r.clients === c), rows.find((r) => r.units === UNITS[UNITS.length - 1] && r.clients === c)];
-    if (a && b && a !== b) console.log(`throughput ${UNITS[UNITS.length - 1]} units / ${UNITS[0]} unit at ${c} clients: ${(b.ips / a.ips).toFixed(2)}x`);
+  for (const [, v] of versions) {
+    const d = await waitStatus(server.url, v.projectArn, v.versionArn, ['RUNNING', 'FAILED'], 120_000);
+    if (d.Status !== 'RUNNING') throw new Error(`model did not start: ${d.StatusMessage}`);
+  }
+  for (const u of UNITS) await run(bodies.get(u)!, Math.max(...CLIENTS), 60, { lat: [], ok: 0, refused: 0, seconds: 0 }); // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    await measureBare(100);
+    for (const c of CLIENTS) for (const u of UNITS) {
+      const key = `${u}/${c}`;
+      if (!rows.has(key)) rows.set(key, { lat: [], ok: 0, refused: 0, seconds: 0 });
+      await run(bodies.get(u)!, c, Math.ceil(REQUESTS / ROUNDS), rows.get(key)!);
+    }
   }
 } finally {
   agent.destroy();
   await server.stop();
   server.cleanup();
+  predictor.dispose();
+}
+
+const bareP50 = pct(bare, 0.5);
+console.log(`DetectCustomLabels on a 640x480 JPEG (${jpeg.length} bytes); ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)}; ${REQUESTS} requests per row in ${ROUNDS} interleaved rounds`);
+console.log(`bare model, same image, same run (decode + resize + forward pass, in-process): p50 ${bareP50.toFixed(2)} ms, p99 ${pct(bare, 0.99).toFixed(2)} ms`);
+console.log('units clients    p50 ms   p99 ms   images/s  refused  p50 - bare ms');
+for (const u of UNITS) for (const c of CLIENTS) {
+  const r = rows.get(`${u}/${c}`)!;
+  const p50 = pct(r.lat, 0.5);
+  console.log(`${String(u).padStart(5)} ${String(c).padStart(7)}  ${f2(p50)}  ${f2(pct(r.lat, 0.99))}  ${(r.ok / r.seconds).toFixed(1).padStart(9)}  ${String(r.refused).padStart(7)}  ${f2(p50 - bareP50)}${c === 1 ? '  <- service overhead' : '  (includes queueing)'}`);
+}
+const [lo, hi] = [UNITS[0]!, UNITS[UNITS.length - 1]!];
+if (lo !== hi) for (const c of CLIENTS) {
+  const a = rows.get(`${lo}/${c}`)!;
+  const b = rows.get(`${hi}/${c}`)!;
+  console.log(`throughput ${hi} units / ${lo} unit at ${c} clients: ${((b.ok / b.seconds) / (a.ok / a.seconds)).toFixed(2)}x`);
 }
