@@ -48,6 +48,8 @@ async function serve(argv: string[]): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Osprey pins an AWS SDK release that runs on Node 20; its notice about future releases is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [command, ...rest] = argv;
   switch (command) {
     case '--version': case 'version':
@@ -63,6 +65,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'kms': {
       const { runKmsCli } = await import('./cli/kms.js');
       return runKmsCli(rest);
+    }
+    case 'demo': {
+      const { runDemo } = await import('./demo.js');
+      return runDemo(rest);
     }
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
