@@ -113,16 +113,16 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
   await datasets.sweep();
   const training = new TrainingService({
     versions: stores.versions, datasets: datasetStore, projects, tags, objects, vault, runner, jobs: stores.jobs, clock,
-    options: trainingOptions((config as { training?: unknown }).training), concurrency: config.trainingConcurrency,
+    options: trainingOptions(config.training), concurrency: config.trainingConcurrency,
     checkKey: (caller, kmsKeyId) => keys.resolveForUse(caller, kmsKeyId, ['kms:GenerateDataKey', 'kms:Decrypt']),
   });
   runner.register(training.job());
   await training.sweep();
-  void vault;
-  void objects;
 
-  const handlers: HandlerTable = { ...projectHandlers(projects), ...tagHandlers(tags), ...versionHandlers(versions), ...policyHandlers(policies), ...copyHandlers(copies), ...hostingHandlers(hosting) };
-  Object.assign(handlers, datasetHandlers(datasets), trainingHandlers(training));
+  const handlers: HandlerTable = {
+    ...projectHandlers(projects), ...tagHandlers(tags), ...datasetHandlers(datasets), ...trainingHandlers(training),
+    ...versionHandlers(versions), ...copyHandlers(copies), ...policyHandlers(policies), ...hostingHandlers(hosting),
+  };
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
   const pipeline = new Pipeline({ handlers, authenticator, authorize: iam.authorizer(), log });
   const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version }));

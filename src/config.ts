@@ -19,6 +19,8 @@ export interface ServerConfig {
   logLevel: 'info' | 'warn' | 'error' | 'silent';
   /** KMS keys to create at start-up (idempotent), see docs/kms.md. */
   keys: unknown[];
+  /** Training hyperparameters (docs/training.md); checked by domain/versions/training/options.ts. */
+  training?: Record<string, unknown>;
 }
 
 export const DEFAULT_PORT = 4750;
