@@ -63,7 +63,7 @@ async function formatWhole(ctx: RunContext, cmd: CommandSpec, output: string, v:
     case 'yaml': return isEmptyDict(v) ? '' : (await yaml())(v);
     case 'table': {
       const { formatTable } = await import('./format/table.js');
-      const color = ctx.globals.color === 'on' || (ctx.globals.color === 'auto' || ctx.globals.color === undefined ? false : false) || (ctx.globals.color === 'auto' && ctx.io.stdoutIsTTY);
+      const color = ctx.globals.color === 'on' || ((ctx.globals.color ?? 'auto') === 'auto' && ctx.io.stdoutIsTTY);
       return formatTable(cmd.operation, v, ctx.io.stdoutIsTTY ? ctx.io.columns : 80, { color });
     }
     case 'off': return '';

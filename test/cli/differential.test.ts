@@ -259,7 +259,7 @@ function compare(c: Case, r: Awaited<ReturnType<typeof runAll>>) {
 const skip = HAVE_V2 ? false : 'AWS CLI v2 is not installed at /usr/bin/aws (apt-get install -y awscli)';
 if (!HAVE_V2) process.stdout.write(`# skipping the CLI differential suite: ${skip}\n`);
 
-test('differential: canned-reply stub', { skip, timeout: 600_000 }, async (t) => {
+test('differential: canned-reply stub', { skip, timeout: 1_500_000 }, async (t) => {
   const queue = [...CASES];
   const work = async () => {
     for (let c = queue.shift(); c; c = queue.shift()) {
@@ -268,7 +268,7 @@ test('differential: canned-reply stub', { skip, timeout: 600_000 }, async (t) =>
       await t.test(cc.id, () => compare(cc, r));
     }
   };
-  await Promise.all(Array.from({ length: 6 }, work));
+  await Promise.all(Array.from({ length: 8 }, work));
 });
 
 test('differential: started Osprey server', { skip: skip || (!existsSync(join(REPO, 'dist', 'main.js')) && 'dist/ is not built'), timeout: 300_000 }, async (t) => {
