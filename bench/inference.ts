@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StartProjectVersionCommand } from '@aws-sdk/client-rekognition';
 import { loadPredictor } from '../src/ml/predict.js';
+import { InferencePool } from '../src/domain/hosting/pool.js';
+import { DEFAULT_HOSTING } from '../src/domain/hosting/settings.js';
 import { startServer } from '../test/helpers/server.js';
 import { largeJpeg, sampleModel, seedVersion } from '../test/hosting/fixtures.js';
 import { sdk, waitStatus } from '../test/hosting/util.js';
@@ -126,3 +128,20 @@ if (lo !== hi) for (const c of CLIENTS) {
   const b = rows.get(`${hi}/${c}`)!;
   console.log(`throughput ${hi} units / ${lo} unit at ${c} clients: ${((b.ok / b.seconds) / (a.ok / a.seconds)).toFixed(2)}x`);
 }
+
+// The units alone (no HTTP, no JSON, no server main thread): what the pool itself scales to.
+const silent = { info() {}, warn() {}, error() {} };
+const poolRate = new Map<number, number>();
+for (const u of UNITS) {
+  const pool = new InferencePool({ name: 'bench', model: sample.model, min: u, max: u, queuePerUnit: 64, autoscale: DEFAULT_HOSTING.autoscale, canGrow: () => false, log: silent });
+  await pool.start();
+  const clients = Math.max(...CLIENTS);
+  const go = async (n: number) => { let next = 0; await Promise.all(Array.from({ length: clients }, async () => { while (next++ < n) await pool.submit(jpeg); })); };
+  await go(50);
+  const t = performance.now();
+  await go(REQUESTS);
+  poolRate.set(u, REQUESTS / ((performance.now() - t) / 1000));
+  await pool.close();
+}
+console.log(`pool only, ${Math.max(...CLIENTS)} concurrent submits: ${UNITS.map((u) => `${u} unit(s) ${poolRate.get(u)!.toFixed(1)} images/s`).join(', ')}` +
+  (lo !== hi ? ` -> ${(poolRate.get(hi)! / poolRate.get(lo)!).toFixed(2)}x` : ''));
