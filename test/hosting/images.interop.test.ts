@@ -97,9 +97,7 @@ for k, img in [('both', {'Bytes': b'\\xff\\xd8\\xff\\xe0', 'S3Object': {'Bucket'
   assert.deepEqual(r, { both: 'InvalidParameterException', neither: 'InvalidParameterException' });
 });
 
-// Bytes over ~3 MB currently overflow the stack in the foundation's base64 check
-// (src/protocol/validate.ts BASE64 regex) and come back as InternalServerError; reported to the lead.
-test('over 4 MB as bytes is ImageTooLargeException; over 5 MiB is a ValidationException', { todo: 'foundation base64 regex overflows on multi-MB blobs' }, () => {
+test('over 4 MB as bytes is ImageTooLargeException; over 5 MiB is a ValidationException', () => {
   const r = detectAll(['noise.png']);
   assert.equal(r['noise.png'][0]?.error, 'ImageTooLargeException');
   const over5 = boto3(f.server.url, `out = rek.detect_custom_labels(ProjectVersionArn=V['arn'], Image={'Bytes': b'\\xff\\xd8\\xff' + bytes(5 * 1024 * 1024)})`, ACCOUNT_A, { arn });

@@ -59,3 +59,9 @@ test('valid input passes unchanged', () => {
   const input = { SourceProjectArn: A, SourceProjectVersionArn: V, DestinationProjectArn: A, VersionName: 'v2', OutputConfig: { S3Bucket: 'bucket', S3KeyPrefix: 'p' }, Tags: { a: 'b' }, KmsKeyId: 'alias/k' };
   assert.deepEqual(validateInput('CopyProjectVersionRequest', input), input);
 });
+
+test('multi-megabyte blobs validate without blowing the stack', () => {
+  const big = Buffer.alloc(6 * 1024 * 1024, 7).toString('base64');
+  fails('DetectCustomLabelsRequest', { ProjectVersionArn: V, Image: { Bytes: big } }, 'ValidationException', /length less than or equal to 5242880/);
+  fails('DetectCustomLabelsRequest', { ProjectVersionArn: V, Image: { Bytes: 'ab=c' } }, 'SerializationException');
+});
