@@ -34,12 +34,19 @@ export class FsObjectStore implements ObjectStore {
     return full;
   }
 
+  /** The real path of an existing object, if it is a plain file inside the bucket folder (no symlink escapes). */
+  private async contained(bucket: string, key: string): Promise<string | undefined> {
+    const p = this.path(bucket, key);
+    const st = await fs.lstat(p);
+    if (!st.isFile()) return undefined;
+    const [real, root] = await Promise.all([fs.realpath(p), fs.realpath(this.path(bucket))]);
+    return real.startsWith(root + sep) ? real : undefined;
+  }
+
   async get(bucket: string, key: string): Promise<Buffer | undefined> {
     try {
-      const p = this.path(bucket, key);
-      const st = await fs.lstat(p);
-      if (!st.isFile()) return undefined;
-      return await fs.readFile(p);
+      const p = await this.contained(bucket, key);
+      return p === undefined ? undefined : await fs.readFile(p);
     } catch (e) {
       if (e instanceof ObjectPathError) throw e;
       return undefined;
@@ -48,8 +55,8 @@ export class FsObjectStore implements ObjectStore {
 
   async size(bucket: string, key: string): Promise<number | undefined> {
     try {
-      const st = await fs.lstat(this.path(bucket, key));
-      return st.isFile() ? st.size : undefined;
+      const p = await this.contained(bucket, key);
+      return p === undefined ? undefined : (await fs.stat(p)).size;
     } catch (e) {
       if (e instanceof ObjectPathError) throw e;
       return undefined;
