@@ -3,6 +3,7 @@ import { initBackend, tf } from './backend.js';
 import { buildNetwork, forward } from './network.js';
 import { deserializeModel, type Architecture } from './model-format.js';
 import { imageToInput } from './image.js';
+import { toCustomLabels } from './labels.js';
 
 export interface Predictor {
   labels: string[];
@@ -58,26 +59,7 @@ export async function loadPredictor(modelBytes: Buffer): Promise<Predictor> {
   };
 }
 
-/**
- * DetectCustomLabels filtering (spec §6.5): without minConfidence each label must reach its assumed threshold;
- * with it, confidence (0-100) >= minConfidence. Sorted by confidence, highest first; maxResults keeps the top N.
- */
-export function toCustomLabels(
-  conf: ArrayLike<number>,
-  labels: string[],
-  thresholds: number[],
-  opts: { minConfidence?: number; maxResults?: number } = {},
-): { Name: string; Confidence: number }[] {
-  const out: { Name: string; Confidence: number }[] = [];
-  for (let l = 0; l < labels.length; l++) {
-    const c = conf[l]!;
-    const pct = c * 100;
-    const keep = opts.minConfidence === undefined ? c >= thresholds[l]! : pct >= opts.minConfidence;
-    if (keep) out.push({ Name: labels[l]!, Confidence: pct });
-  }
-  out.sort((a, b) => b.Confidence - a.Confidence || (a.Name < b.Name ? -1 : 1));
-  return opts.maxResults === undefined ? out : out.slice(0, opts.maxResults);
-}
+export { toCustomLabels } from './labels.js';
 
 /** Batched inference with a built network (used by training and evaluation). */
 export async function predictBatchWith(

@@ -41,7 +41,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   proc.stdout!.on('data', (d) => { output += d; });
   proc.stderr!.on('data', (d) => { output += d; });
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`server did not start:\n${output}`)); }, 30_000);
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`server did not start:\n${output}`)); }, 120_000);
     const check = () => {
       const m = output.match(/"osprey listening","url":"http:\/\/[^:]+:(\d+)"/);
       if (m) { clearTimeout(timer); resolvePort(Number(m[1])); }

@@ -7,7 +7,7 @@ import {
   ProvisionedThroughputExceeded, ResourceNotReady,
 } from '../../protocol/errors.js';
 import { sniffFormat } from '../../ml/image.js';
-import { toCustomLabels } from '../../ml/predict.js';
+import { toCustomLabels } from '../../ml/labels.js';
 import { ObjectPathError, type ObjectStore } from '../../storage/objects.js';
 import type { Caller } from '../shared/scope.js';
 import type { VersionService } from '../versions/service.js';

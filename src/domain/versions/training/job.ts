@@ -5,8 +5,7 @@
 import type { JobKind } from '../../../jobs/runner.js';
 import { buildEvaluationSummary, evaluateClassification, predictedLabels } from '../../../ml/evaluate.js';
 import { withAssumedThresholds } from '../../../ml/model-format.js';
-import { predictBatch } from '../../../ml/predict.js';
-import { DEFAULT_INPUT_SIZE, trainClassifier, type Progress } from '../../../ml/train.js';
+import type { Progress } from '../../../ml/train.js';
 import type { Logger } from '../../../server/logger.js';
 import type { ObjectStore } from '../../../storage/objects.js';
 import type { AssetList, DatasetStore, JobRecord, VersionDetail, VersionStore } from '../../../storage/ports.js';
@@ -57,6 +56,9 @@ export function trainingJob(deps: TrainingDeps): JobKind {
     if (!v || v.status !== 'TRAINING_IN_PROGRESS') return;
     const t0 = performance.now();
     const out = new Outputs(objects, { bucket: p.outputConfig.S3Bucket, prefix: p.outputConfig.S3KeyPrefix, project: p.projectName, version: p.versionName });
+    // tfjs loads on the first training, not at server start-up.
+    const { DEFAULT_INPUT_SIZE, trainClassifier } = await import('../../../ml/train.js');
+    const { predictBatch } = await import('../../../ml/predict.js');
     const inputSize = options.inputSize ?? DEFAULT_INPUT_SIZE;
     const autoCreate = p.source.autoCreate;
 
