@@ -2,6 +2,7 @@
 import { tf } from './backend.js';
 import type { Architecture } from './model-format.js';
 
+/** The network for small training sets (the default below LARGE_TRAINING_SET images). */
 export const DEFAULT_ARCHITECTURE: Architecture = {
   name: 'osprey-cnn',
   convFilters: [16, 32, 64],
@@ -10,6 +11,17 @@ export const DEFAULT_ARCHITECTURE: Architecture = {
   dropout: 0,
   inputNorm: 'standardize',
 };
+
+/**
+ * The network for large training sets: the same convolutions with a flatten head and a wider dense layer. Global
+ * average pooling generalises from a few hundred images of objects anywhere in the frame (the sample set: ~97 %
+ * test accuracy, against ~70 % with this head), but with thousands of images the position-aware flatten head learns
+ * more (Fashion-MNIST, 60,000 images, one epoch: 88.7 % against 84.9 %).
+ */
+export const LARGE_DATA_ARCHITECTURE: Architecture = { ...DEFAULT_ARCHITECTURE, head: 'flatten', dense: 128 };
+
+/** Training sets of at least this many examples get LARGE_DATA_ARCHITECTURE and a cosine learning-rate schedule. */
+export const LARGE_TRAINING_SET = 5000;
 
 /** Build the network; `seed` makes the initial weights deterministic (each layer gets seed + its index). */
 export function buildNetwork(

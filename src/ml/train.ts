@@ -1,6 +1,6 @@
 /** Training a small CNN classifier on the wasm backend, with our own seeded training loop. */
 import { initBackend, tf } from './backend.js';
-import { buildNetwork, DEFAULT_ARCHITECTURE, forward, weightNames } from './network.js';
+import { buildNetwork, DEFAULT_ARCHITECTURE, forward, LARGE_DATA_ARCHITECTURE, LARGE_TRAINING_SET, weightNames } from './network.js';
 import { serializeModel, type Architecture } from './model-format.js';
 import { evaluateClassification } from './evaluate.js';
 import { mulberry32, shuffleInPlace } from './rng.js';
@@ -33,7 +33,15 @@ export interface TrainInput {
   validation?: { examples: Example[] };
   /** Random horizontal flips during training (off by default). */
   augmentFlip?: boolean;
+  /**
+   * Learning rate over the run: 'cosine' decays it from `learningRate` to 0 along a half cosine over all training
+   * steps; 'constant' keeps it. Default: 'cosine' for large training sets (>= LARGE_TRAINING_SET), else 'constant'.
+   */
+  lrSchedule?: 'cosine' | 'constant';
 }
+
+/** At most this many examples are predicted to choose the assumed thresholds when there is no validation set. */
+export const MAX_THRESHOLD_EXAMPLES = 5000;
 
 export interface Progress {
   epoch: number;
@@ -95,10 +103,16 @@ export async function trainClassifier(
   if (input.validation) checkExamples(input.validation.examples, 'validation');
   const multiLabel = input.multiLabel ?? examples.some((e) => e.labels.length !== 1);
   if (!multiLabel && L < 2) throw new TrainingError('single-label classification needs at least two labels');
-  const arch: Architecture = { ...DEFAULT_ARCHITECTURE, ...input.architecture, name: 'osprey-cnn' };
+  // Unset choices follow the size of the training set (network.ts explains the two architectures).
+  const large = examples.length >= LARGE_TRAINING_SET;
+  const arch: Architecture = { ...(large ? LARGE_DATA_ARCHITECTURE : DEFAULT_ARCHITECTURE), ...input.architecture, name: 'osprey-cnn' };
 
   const model = buildNetwork(arch, inputSize, L, multiLabel, seed);
-  const optimizer = tf.train.adam(input.learningRate ?? DEFAULT_LEARNING_RATE);
+  const baseLr = input.learningRate ?? DEFAULT_LEARNING_RATE;
+  const optimizer = tf.train.adam(baseLr);
+  const cosine = (input.lrSchedule ?? (large ? 'cosine' : 'constant')) === 'cosine';
+  const totalSteps = epochs * Math.ceil(examples.length / batchSize);
+  let step = 0;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const rand = mulberry32(seed ^ 0x5eed);
   const order = examples.map((_, i) => i);
@@ -115,6 +129,8 @@ export async function trainClassifier(
       let seen = 0;
       for (let start = 0; start < order.length; start += batchSize) {
         if (signal?.aborted) throw abortError();
+        if (cosine) (optimizer as unknown as { learningRate: number }).learningRate = baseLr * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps));
+        step++;
         const idx = order.slice(start, start + batchSize);
         const b = idx.length;
         yBuf.fill(0, 0, b * L);
@@ -159,8 +175,8 @@ export async function trainClassifier(
       onProgress?.(p);
     }
     if (signal?.aborted) throw abortError();
-    // thresholds: best F1 per label on validation data, else on the training data
-    const threshSet = input.validation?.examples.length ? input.validation.examples : examples;
+    // thresholds: best F1 per label on validation data, else on (an evenly spaced sample of) the training data
+    const threshSet = input.validation?.examples.length ? input.validation.examples : evenSample(examples, MAX_THRESHOLD_EXAMPLES);
     const conf = await predictBatchWith(model, arch, threshSet.map((e) => e.image), inputSize);
     const ev = evaluateClassification({ labels, groundTruth: threshSet.map((e) => e.labels), confidences: conf, multiLabel });
     const names = weightNames(model);
@@ -182,6 +198,11 @@ export async function trainClassifier(
     optimizer.dispose();
     model.dispose();
   }
+}
+
+function evenSample<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]!);
 }
 
 function categoricalCrossEntropy(ys: tf.Tensor, probs: tf.Tensor): tf.Scalar {

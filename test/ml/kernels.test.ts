@@ -119,3 +119,33 @@ test('training a conv layer on wasm reduces the loss (no missing kernels)', asyn
   model.dispose();
   opt.dispose();
 });
+
+const poolCases: { x: number[]; size: number; stride: number; pad: 'same' | 'valid'; noTies?: boolean }[] = [
+  { x: [3, 8, 8, 5], size: 2, stride: 2, pad: 'valid' },
+  { x: [2, 7, 9, 3], size: 2, stride: 2, pad: 'valid' }, // odd sizes: the last row/column is dropped
+  { x: [2, 7, 9, 3], size: 2, stride: 2, pad: 'same' }, // odd sizes: a window hangs over the edge
+  { x: [2, 9, 9, 4], size: 3, stride: 3, pad: 'same' },
+  // overlapping windows: the wasm kernel's own path (which breaks ties among positive values differently)
+  { x: [2, 8, 8, 3], size: 3, stride: 2, pad: 'same', noTies: true },
+];
+
+for (const [i, c] of poolCases.entries()) {
+  test(`max-pool gradient matches the cpu backend, ties included (case ${i}: x ${c.x} ${c.size}/${c.stride} ${c.pad})`, async () => {
+    // relu makes many exact ties (zeros) and quantising makes ties among positive values too
+    const xv = rand(c.x, 71 + i).map((v) => (c.noTies ? v : Math.round(v * 6) / 6));
+    const run = async () => {
+      const x = tf.tensor4d(xv, c.x as [number, number, number, number]);
+      const pool = (a: tf.Tensor) => tf.maxPool(tf.relu(a as tf.Tensor4D), c.size, c.stride, c.pad);
+      const y = pool(x);
+      const dy = tf.tensor(rand(y.shape, 83 + i), y.shape);
+      const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a), dy)))(x);
+      const v = await dx.data();
+      tf.dispose([x, y, dy, dx]);
+      return v;
+    };
+    const wasm = await run();
+    const cpu = await onBackend('cpu', run);
+    assert.ok(maxAbsDiff(wasm, cpu) < 1e-6, `dX differs by ${maxAbsDiff(wasm, cpu)}`);
+    assert.ok(Math.max(...Array.from(wasm).map(Math.abs)) > 1e-3);
+  });
+}

@@ -7,6 +7,7 @@ import { createUntrainedModel, DEFAULT_INPUT_SIZE, trainClassifier, type Example
 import { loadPredictor, predictBatch } from '../../src/ml/predict.js';
 import { evaluateClassification } from '../../src/ml/evaluate.js';
 import { deserializeModel } from '../../src/ml/model-format.js';
+import { DEFAULT_ARCHITECTURE, LARGE_DATA_ARCHITECTURE, LARGE_TRAINING_SET } from '../../src/ml/network.js';
 
 const images = await generateSampleImages({ count: 320, seed: 42 });
 const toExamples = (imgs: SampleImage[]) =>
@@ -116,4 +117,21 @@ test('a predictor works inside a worker thread and agrees exactly with the main 
   assert.deepEqual(Array.from(msg.conf), Array.from(p.predict(image)));
   assert.deepEqual(Array.from(msg.fromBytes), Array.from(p.predict(image)));
   p.dispose();
+});
+
+test('a large training set gets the flatten-head network unless an architecture is given', async () => {
+  const size = 16;
+  const n = LARGE_TRAINING_SET;
+  const examples: Example[] = Array.from({ length: n }, (_, i) => {
+    const image = new Float32Array(size * size * 3);
+    const l = i % 2;
+    for (let p = 0; p < size * size; p++) image.fill(l === 0 ? (p % size < size / 2 ? 1 : 0) : (p < (size * size) / 2 ? 1 : 0), p * 3, p * 3 + 3);
+    return { image, labels: [l] };
+  });
+  const big = await trainClassifier({ examples, labelNames: ['a', 'b'], inputSize: size, epochs: 1, batchSize: 256 });
+  assert.deepEqual(deserializeModel(big.model).architecture, { ...LARGE_DATA_ARCHITECTURE, name: 'osprey-cnn' });
+  const small = await trainClassifier({ examples: examples.slice(0, 64), labelNames: ['a', 'b'], inputSize: size, epochs: 1 });
+  assert.deepEqual(deserializeModel(small.model).architecture, { ...DEFAULT_ARCHITECTURE, name: 'osprey-cnn' });
+  const chosen = await trainClassifier({ examples, labelNames: ['a', 'b'], inputSize: size, epochs: 1, batchSize: 256, architecture: { head: 'gap' }, lrSchedule: 'constant' });
+  assert.equal(deserializeModel(chosen.model).architecture.head, 'gap');
 });
