@@ -15,7 +15,7 @@ import { parsePyJson, dumpPyJson, unbox, PyFloat } from './pyjson.js';
 import { shapeOutput } from './format/shape-output.js';
 import { formatText } from './format/text.js';
 import { runWaiter } from './waiter.js';
-import { emitOutput } from './output.js';
+import { emitOutput, pagerRunning } from './output.js';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -50,6 +50,18 @@ export async function runRekognitionCli(argv: string[], io: CliIO = {}): Promise
   const era: Era = env.OSPREY_CLI_ERROR_ERA === 'A' ? 'A' : 'C';
   const out = io.stdout ?? ((s: string) => { process.stdout.write(s); });
   const err = io.stderr ?? ((s: string) => { process.stderr.write(s); });
+  // As the real process (no injected stdout), Ctrl-C anywhere ends the command the AWS CLI's way:
+  // a newline on stdout, nothing on stderr, exit status 130. A running pager gets the signal too
+  // and handles it itself; the command waits for it.
+  let onSigint: (() => void) | undefined;
+  if (!io.stdout) {
+    onSigint = () => {
+      if (pagerRunning()) return;
+      process.stdout.write('\n');
+      process.exit(130);
+    };
+    process.on('SIGINT', onSigint);
+  }
   try {
     return await run(argv, env, era, out, err, io);
   } catch (e) {
@@ -57,6 +69,8 @@ export async function runRekognitionCli(argv: string[], io: CliIO = {}): Promise
     if (e instanceof CliError) { err(e.render(era)); return e.code; }
     err(era === 'A' ? `\n${(e as Error).message}\n` : `\n${PROG}: [ERROR]: ${(e as Error).message}\n`);
     return 255;
+  } finally {
+    if (onSigint) process.off('SIGINT', onSigint);
   }
 }
 
@@ -98,6 +112,21 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, era: Era, out: (s: st
   const parsed = parseCommand(cmd, tokens);
   if (parsed.help) { out((await import('./help.js')).commandHelp(cmd)); return 0; }
 
+  // Auto-prompt (`on`) comes before any check of the command's own options, as in the AWS CLI:
+  // the prompter is what fills in the missing ones.
+  let promptMode: string | undefined;
+  try { promptMode = resolveConfig(globals, env).autoPrompt; } catch { promptMode = undefined; }
+  if (promptMode === 'on') {
+    const stdinTTY = io.stdinIsTTY ?? !!process.stdin.isTTY;
+    if (!stdinTTY) {
+      err('Warning: Input is not a terminal (fd=0).\n');
+      throw new GeneralError('');
+    }
+    const { promptForParameters } = await import('./prompt.js');
+    const extra = await promptForParameters(cmd, parsed.values, out);
+    return run([...argv.filter((a) => a !== '--cli-auto-prompt'), ...extra], { ...env, AWS_CLI_AUTO_PROMPT: 'off' }, era, out, err, io);
+  }
+
   const skeleton = parsed.skeleton;
   const deferRequired = parsed.cliInputJson !== undefined || parsed.cliInputYaml !== undefined || skeleton === 'input' || skeleton === 'yaml-input';
   if (!deferRequired) {
@@ -130,16 +159,6 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, era: Era, out: (s: st
     globals, cfg, era, out, err, debug,
     io: { stdoutIsTTY: io.stdoutIsTTY ?? !!process.stdout.isTTY, stderrIsTTY: io.stderrIsTTY ?? !!process.stderr.isTTY, columns: io.columns ?? process.stdout.columns ?? 80 },
   };
-
-  if (cfg.autoPrompt === 'on' || cfg.autoPrompt === 'on-partial') {
-    const stdinTTY = io.stdinIsTTY ?? !!process.stdin.isTTY;
-    if (cfg.autoPrompt === 'on') {
-      if (!stdinTTY) throw new GeneralError('Warning: Input is not a terminal (fd=0).');
-      const { promptForParameters } = await import('./prompt.js');
-      const extra = await promptForParameters(cmd, parsed.values, out);
-      return run([...argv, ...extra].filter((a) => a !== '--cli-auto-prompt'), { ...env, AWS_CLI_AUTO_PROMPT: 'off' }, era, out, err, io);
-    }
-  }
 
   // parameters
   const pctx = { era, binaryFormat: cfg.binaryFormat };
@@ -252,15 +271,30 @@ function toWire(v: unknown): unknown {
 }
 
 export async function compileQuery(expr: string): Promise<(v: unknown) => unknown> {
-  const jp = (await import('jmespath')).default as { search: (d: unknown, e: string) => unknown; compile?: (e: string) => unknown };
+  const jp = (await import('jmespath')).default as { search: (d: unknown, e: string) => unknown; compile: (e: string) => unknown };
   try {
-    jp.search({}, expr);
+    jp.compile(expr);
   } catch (e) {
     const msg = (e as Error).message ?? '';
     const incomplete = /EOF|end of|Unexpected token type: EOF|undefined/i.test(msg);
     throw new ParamError(`Bad value for --query ${expr}: Invalid jmespath expression: ${incomplete ? 'Incomplete expression:' : msg}\n"${expr}"\n${' '.repeat(expr.length + 1)}^`);
   }
-  return (v: unknown) => jp.search(unbox(v), expr);
+  return (v: unknown) => {
+    try {
+      return jp.search(unbox(v), expr);
+    } catch (e) {
+      throw queryRuntimeError(e as Error);
+    }
+  };
+}
+
+/** A function applied to the wrong type at run time: rc 255 with the AWS CLI's (Python jmespath's) words. */
+function queryRuntimeError(e: Error): Error {
+  const m = /^(?:TypeError: )?(\w+)\(\) expected argument \d+ to be type ([\w,]+) but received type (\w+) instead\.?$/.exec(e.message ?? '');
+  if (!m) return new GeneralError(e.message);
+  const expected = m[2]!.split(',').map((t) => `'${t}'`).join(', ');
+  const value = m[3] === 'null' ? 'None' : m[3];
+  return new GeneralError(`In function ${m[1]}(), invalid type for value: ${value}, expected one of: [${expected}], received: "${m[3]}"`);
 }
 
 function makeDebug(err: (s: string) => void) {

@@ -23,7 +23,7 @@ export async function emitOutput(ctx: RunContext, cmd: CommandSpec, output: stri
   if (data.kind === 'single') {
     const shaped = shapeOutput(data.response, outShape, ts) as Record<string, unknown>;
     if (output === 'text') chunks.push(formatText(q(shaped)));
-    else if (output === 'yaml-stream') { const r = q(shaped); if (!isEmptyDict(r)) chunks.push((await yaml())(r)); }
+    else if (output === 'yaml-stream') { const r = q(shaped); if (!isEmptyDict(r)) chunks.push((await yaml())([r])); }
     else chunks.push(await formatWhole(ctx, cmd, output, q(shaped)));
   } else {
     const pages: Record<string, unknown>[] = [];
@@ -71,6 +71,10 @@ async function formatWhole(ctx: RunContext, cmd: CommandSpec, output: string, v:
   }
 }
 
+let pagerChildren = 0;
+/** Whether a pager is on the terminal now (Ctrl-C is then the pager's business). */
+export function pagerRunning(): boolean { return pagerChildren > 0; }
+
 /** stdout, or the pager when stdout is a terminal (AWS_PAGER > cli_pager > PAGER > less). */
 async function write(ctx: RunContext, text: string): Promise<void> {
   if (!text) return;
@@ -79,11 +83,52 @@ async function write(ctx: RunContext, text: string): Promise<void> {
   const { spawn } = await import('node:child_process');
   const env = { ...ctx.cfg.env };
   if (env.LESS === undefined) env.LESS = 'FRX';
+  // Like the AWS CLI on POSIX: the setting is split into words as a POSIX shell would, then run
+  // directly (no shell), so a missing program is an error of ours, reported as Python words it.
+  const words = splitCommandLine(pager);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(pager, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env });
-    child.on('error', (e) => reject(new ConfigError(`Unable to redirect output to pager. Received the following error when opening pager:\n${e.message}\n\nLearn more about configuring the output pager by running "aws help config-vars".`)));
-    child.on('close', () => resolve());
+    const child = spawn(words[0] ?? pager, words.slice(1), { stdio: ['pipe', 'inherit', 'inherit'], env });
+    pagerChildren++;
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'ENOENT' ? `[Errno 2] No such file or directory: '${words[0]}'` : e.code === 'EACCES' ? `[Errno 13] Permission denied: '${words[0]}'` : e.message;
+      reject(new ConfigError(`Unable to redirect output to pager. Received the following error when opening pager:\n${why}\n\nLearn more about configuring the output pager by running "aws help config-vars".`));
+    });
+    child.on('close', () => { pagerChildren--; resolve(); });
     child.stdin.on('error', () => { /* pager quit early */ });
     child.stdin.end(text);
   });
+}
+
+/** Words of a command line with POSIX-shell quoting: '…', "…" (with \\ escapes), and \\ outside quotes. */
+export function splitCommandLine(line: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      cur += end < 0 ? line.slice(i + 1) : line.slice(i + 1, end);
+      i = end < 0 ? line.length : end;
+      inWord = true;
+    } else if (c === '"') {
+      inWord = true;
+      for (i++; i < line.length && line[i] !== '"'; i++) {
+        if (line[i] === '\\' && i + 1 < line.length && '\\"$`\n'.includes(line[i + 1]!)) i++;
+        cur += line[i];
+      }
+    } else if (c === '\\' && i + 1 < line.length) {
+      cur += line[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(cur);
+  return words;
 }

@@ -72,7 +72,14 @@ export async function sendJson(operation: string, payload: string, o: TransportO
         });
         if (o.connectTimeout > 0) {
           const t = setTimeout(() => req.destroy(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' })), o.connectTimeout * 1000);
-          req.on('socket', (s) => s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => clearTimeout(t)));
+          // a kept-alive socket is already connected: no connect event will come for it
+          req.on('socket', (s) => {
+            if (!s.connecting) { clearTimeout(t); return; }
+            const ev = url.protocol === 'https:' ? 'secureConnect' : 'connect';
+            const done = () => clearTimeout(t);
+            s.once(ev, done);
+            req.once('close', () => s.off(ev, done));
+          });
           req.on('close', () => clearTimeout(t));
         }
         if (o.readTimeout > 0) req.setTimeout(o.readTimeout * 1000, () => req.destroy(Object.assign(new Error('read timeout'), { code: 'READ_TIMEOUT' })));

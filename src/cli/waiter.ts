@@ -16,7 +16,8 @@ export async function runWaiter(ctx: RunContext, cmd: CommandSpec, input: Input,
   const delay = delayOverride !== undefined && delayOverride !== '' ? Number(delayOverride) : w.delay;
   const name = cmd.waiter!.name;
   const progress = ctx.io.stderrIsTTY;
-  const clear = () => { if (progress) ctx.err('\r\x1b[K'); };
+  let shown = false;
+  const clear = () => { if (shown) { ctx.err('\r\x1b[K'); shown = false; } };
   for (let attempt = 1; ; attempt++) {
     let resp: Record<string, unknown>;
     try {
@@ -45,6 +46,7 @@ export async function runWaiter(ctx: RunContext, cmd: CommandSpec, input: Input,
       const statuses = jp.search(data, w.acceptors[0].argument ?? '@');
       const seen = Array.isArray(statuses) && statuses.length ? [...new Set(statuses.map(String))].join(', ') : 'no matching resources yet';
       ctx.err(`\r\x1b[KWaiting for ${name}: attempt ${attempt}/${w.maxAttempts} (${seen}); next check in ${delay}s`);
+      shown = true;
     }
     await sleepInterruptible(delay * 1000);
   }

@@ -164,3 +164,10 @@ test('end to end without a server: client-side failures and exit codes', async (
   assert.match(h.out, /--output-config/);
   assert.match(h.out, /127\.0\.0\.1:4750/);
 });
+
+test('pager command lines split like a POSIX shell (no shell runs them)', async () => {
+  const { splitCommandLine } = await import('../../src/cli/output.js');
+  assert.deepEqual(splitCommandLine('less -R'), ['less', '-R']);
+  assert.deepEqual(splitCommandLine(`/p/pager a 'b c' "d \\"e\\"" f\\ g`), ['/p/pager', 'a', 'b c', 'd "e"', 'f g']);
+  assert.deepEqual(splitCommandLine("  x  ''  "), ['x', '']);
+});
