@@ -22,7 +22,8 @@ import { KeyService } from './domain/keys/service.js';
 import { KmsModelVault } from './domain/keys/vault.js';
 import { JobRunner } from './jobs/runner.js';
 import { Authenticator } from './server/auth.js';
-import { Pipeline, type HandlerTable } from './server/pipeline.js';
+import { Pipeline, type CompleteHandlerTable, type HandlerTable } from './server/pipeline.js';
+import { operationNames } from './api/index.js';
 import { createHttpServer } from './server/http.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { projectHandlers } from './handlers/projects.js';
@@ -123,8 +124,10 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
     ...projectHandlers(projects), ...tagHandlers(tags), ...datasetHandlers(datasets), ...trainingHandlers(training),
     ...versionHandlers(versions), ...copyHandlers(copies), ...policyHandlers(policies), ...hostingHandlers(hosting),
   };
+  const missing = operationNames.filter((op) => !handlers[op]);
+  if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
-  const pipeline = new Pipeline({ handlers, authenticator, authorize: iam.authorizer(), log });
+  const pipeline = new Pipeline({ handlers: handlers as CompleteHandlerTable, authenticator, authorize: iam.authorizer(), log });
   const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version }));
 
   return {

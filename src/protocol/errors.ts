@@ -43,4 +43,3 @@ export const IncompleteSignature = make('IncompleteSignatureException', 403);
 export const InvalidSignature = make('InvalidSignatureException', 403);
 export const UnrecognizedClient = make('UnrecognizedClientException', 403);
 export const RequestEntityTooLarge = make('RequestEntityTooLargeException', 413);
-export const NotImplementedYet = make('NotImplementedException', 400); // 400: never a 5xx for a client request

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { metadata, operations } from '../api/index.js';
 import {
-  InternalServerError, NotImplementedYet, RequestEntityTooLarge, Serialization, ServiceError, UnknownOperation,
+  InternalServerError, RequestEntityTooLarge, Serialization, ServiceError, UnknownOperation,
 } from '../protocol/errors.js';
 import { CONTENT_TYPE, encodeError, encodeOutput } from '../protocol/json.js';
 import { validateInput } from '../protocol/validate.js';
@@ -19,6 +19,8 @@ export interface RequestContext {
 
 export type Handler = (ctx: RequestContext, input: any) => Promise<unknown>;
 export type HandlerTable = Partial<Record<string, Handler>>;
+/** Every modelled operation has a handler (checked when the pipeline is built). */
+export type CompleteHandlerTable = Record<string, Handler>;
 
 /** Checks the caller's identity policy for an action (strict mode); throws AccessDenied. */
 export type Authorizer = (ctx: RequestContext, input: Record<string, unknown>) => void;
@@ -45,7 +47,7 @@ function header(req: RawRequest, name: string): string | undefined {
 
 export class Pipeline {
   constructor(private readonly deps: {
-    handlers: HandlerTable; authenticator: Authenticator; authorize: Authorizer; log: Logger;
+    handlers: CompleteHandlerTable; authenticator: Authenticator; authorize: Authorizer; log: Logger;
   }) {}
 
   async handle(req: RawRequest): Promise<RawResponse> {
@@ -60,9 +62,7 @@ export class Pipeline {
       const ctx: RequestContext = { requestId, operation, caller };
       const input = validateInput(operations[operation].input, decode(req.body));
       this.deps.authorize(ctx, input);
-      const handler = this.deps.handlers[operation];
-      if (!handler) throw NotImplementedYet(`Osprey does not implement ${operation} yet.`);
-      const output = await handler(ctx, input);
+      const output = await this.deps.handlers[operation](ctx, input);
       response = { status: 200, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: encodeOutput(output) };
     } catch (e) {
       const err = e instanceof ServiceError ? e : this.internal(e, requestId, operation);

@@ -9,7 +9,7 @@ const toRecord = (r: Row): VersionRecord => ({
   statusMessage: r.status_message ?? undefined, modelSha256: r.model_sha256 ?? undefined, detail: JSON.parse(r.detail),
 });
 
-const placeholders = (n: number) => new Array(n).fill('?').join(',');
+const inList = (n: number) => new Array(n).fill('?').join(',');
 
 export class SqliteVersionStore implements VersionStore {
   constructor(private readonly db: Db) {}
@@ -26,7 +26,7 @@ export class SqliteVersionStore implements VersionStore {
   }
 
   async list(projectArn: string, q: { names?: string[]; offset: number; limit: number }) {
-    const names = q.names ? `AND name IN (${placeholders(q.names.length)})` : '';
+    const names = q.names ? `AND name IN (${inList(q.names.length)})` : '';
     const rows = this.db.prepare(`SELECT * FROM versions WHERE project_arn = ? ${names} ORDER BY created_ms DESC, name LIMIT ? OFFSET ?`)
       .all(projectArn, ...(q.names ?? []), q.limit, q.offset) as Row[];
     return rows.map(toRecord);
@@ -34,7 +34,7 @@ export class SqliteVersionStore implements VersionStore {
 
   private apply(arn: string, statusClause: string, statusArgs: string[], newStatus: string, patch: VersionPatch = {}): boolean {
     return this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT * FROM versions WHERE arn = ? AND status IN (${placeholders(statusArgs.length)})`).get(arn, ...statusArgs) as Row | undefined;
+      const row = this.db.prepare(`SELECT * FROM versions WHERE arn = ? AND status IN (${inList(statusArgs.length)})`).get(arn, ...statusArgs) as Row | undefined;
       if (!row) return false;
       const detail = patch.detail ? JSON.stringify({ ...JSON.parse(row.detail), ...patch.detail }) : row.detail;
       const message = patch.statusMessage === undefined ? (newStatus === row.status ? row.status_message : null) : patch.statusMessage;
@@ -63,6 +63,6 @@ export class SqliteVersionStore implements VersionStore {
   }
 
   async withStatus(statuses: VersionStatus[]) {
-    return (this.db.prepare(`SELECT * FROM versions WHERE status IN (${placeholders(statuses.length)})`).all(...statuses) as Row[]).map(toRecord);
+    return (this.db.prepare(`SELECT * FROM versions WHERE status IN (${inList(statuses.length)})`).all(...statuses) as Row[]).map(toRecord);
   }
 }
