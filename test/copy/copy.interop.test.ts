@@ -151,3 +151,19 @@ test('an output bucket that does not exist ends in COPYING_FAILED with a StatusM
   assert.equal(del.code, 0, del.stderr);
   assert.ok(await data.blobs.has(source.sha256), 'deleting a failed copy keeps the blob the source uses');
 });
+
+test('DeleteProjectVersion is refused while a version is busy, and removes it otherwise', async () => {
+  for (const status of ['RUNNING', 'STARTING', 'STOPPING', 'TRAINING_IN_PROGRESS', 'COPYING_IN_PROGRESS'] as const) {
+    const busy = await data.seedVersion(otherProject, `busy-${status.toLowerCase().replace(/_/g, '-')}`, { status });
+    const r = aws(server.url, ['delete-project-version', '--project-version-arn', busy.arn]);
+    assert.equal(errorCode(r.stderr), 'ResourceInUseException', `${status}: ${r.stderr}`);
+    assert.equal((await data.version(busy.arn))?.status, status);
+  }
+  const idle = await data.seedVersion(otherProject, 'idle-one', { status: 'STOPPED' });
+  const r = aws(server.url, ['delete-project-version', '--project-version-arn', idle.arn]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.Status, 'DELETING');
+  for (let i = 0; i < 200 && (await data.version(idle.arn)); i++) await new Promise((res) => setTimeout(res, 25));
+  assert.equal(await data.version(idle.arn), undefined);
+  assert.equal(await data.blobs.has(idle.sha256), false, 'an unreferenced model blob is freed');
+});
