@@ -1,6 +1,5 @@
 // Composition root: config → storage → services → handlers → pipeline → listen.
-import { hkdfSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { ServerConfig } from './config.js';
@@ -20,6 +19,7 @@ import { TagService } from './domain/tags/service.js';
 import { VersionService } from './domain/versions/service.js';
 import { KeyService } from './domain/keys/service.js';
 import { KmsModelVault } from './domain/keys/vault.js';
+import { kmsMasterKey, loadServerSecret, subkey } from './domain/keys/master.js';
 import { JobRunner } from './jobs/runner.js';
 import { Authenticator } from './server/auth.js';
 import { Pipeline, type CompleteHandlerTable, type HandlerTable } from './server/pipeline.js';
@@ -60,26 +60,12 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** The server's own secret (pagination tokens, key wrapping): configured, or generated once per data dir. */
-function serverSecret(config: ServerConfig): Buffer {
-  if (config.masterKey) {
-    const key = Buffer.from(config.masterKey, 'base64');
-    if (key.length !== 32) throw new Error('masterKey must be 32 bytes, base64-encoded');
-    return key;
-  }
-  const file = join(config.dataDir, 'master.key');
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  const key = randomBytes(32);
-  writeFileSync(file, key.toString('base64'), { mode: 0o600 });
-  return key;
-}
-
 export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids?: Ids; log?: Logger } = {}): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const ids = opts.ids ?? randomIds;
   const log = opts.log ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
-  const secret = serverSecret(config);
+  const secret = loadServerSecret(config.dataDir, config.masterKey);
 
   const db = openDatabase(join(config.dataDir, 'osprey.db'));
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
@@ -87,14 +73,13 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
   const objects = new FsObjectStore(join(config.dataDir, 'buckets'));
   const stores = { projects: new SqliteProjectStore(db), tags: new SqliteTagStore(db), jobs: new SqliteJobStore(db), versions: new SqliteVersionStore(db), keys: new SqliteKeyStore(db) };
 
-  const subkey = (purpose: string) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), purpose, 32));
-  const paginator = new Paginator(subkey('osprey-pagination'), () => clock.now());
+  const paginator = new Paginator(subkey(secret, 'osprey-pagination'), () => clock.now());
   const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
   const projects = new ProjectService({ projects: stores.projects, tags, clock, paginator, limits: { projectsPerAccount: 10_000 } });
   const runner = new JobRunner(stores.jobs, clock, ids, log);
   const versions = new VersionService({ versions: stores.versions, projects, blobs, paginator, runner });
   runner.register(versions.deleteJob());
-  const keys = new KeyService({ keys: stores.keys, masterKey: subkey('osprey-kms-master'), clock, ids, policyCheck: keyPolicyCheck });
+  const keys = new KeyService({ keys: stores.keys, masterKey: kmsMasterKey(secret), clock, ids, policyCheck: keyPolicyCheck });
   const vault = new KmsModelVault(keys, blobs);
   await applyConfiguredKeys(keys, config.keys ?? [], config.region);
   const iam = new IdentityPolicies(config.credentials);

@@ -1,7 +1,6 @@
-// The server secret and the KMS master key derived from it, for tools that open a data dir
-// directly (osprey kms). Must derive exactly what the composition root derives: configured
-// masterKey (base64, 32 bytes) or <dataDir>/master.key, then HKDF-SHA256 with the purpose label.
-// test/kms/cli.test.ts holds the two together (a key made by the CLI is usable by the server).
+// The server secret (configured masterKey, base64 32 bytes, or <dataDir>/master.key generated once)
+// and the keys derived from it by purpose. Shared by the composition root and by tools that open a
+// data dir directly (osprey kms), so both always derive the same keys.
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +19,11 @@ export function loadServerSecret(dataDir: string, masterKey?: string): Buffer {
   return key;
 }
 
+/** A 32-byte key for one purpose (HKDF-SHA256), so no two uses share key material. */
+export function subkey(secret: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), purpose, 32));
+}
+
 export function kmsMasterKey(secret: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'osprey-kms-master', 32));
+  return subkey(secret, 'osprey-kms-master');
 }
