@@ -6,7 +6,7 @@
 // blob (and keeps the blob) or wins, and then the copy is refused. No orphan row without a job.
 import type { CopyStore, InsertCopyResult } from '../../domain/versions/copy.js';
 import type { VersionRecord } from '../ports.js';
-import type { Db } from './database.js';
+import { inList, type Db } from './database.js';
 
 export class SqliteCopyStore implements CopyStore {
   constructor(private readonly db: Db) {}
@@ -18,7 +18,7 @@ export class SqliteCopyStore implements CopyStore {
     maxVersionsPerProject: number;
   }): Promise<InsertCopyResult> {
     const { version: v, source, job } = args;
-    const marks = source.statuses.map(() => '?').join(',');
+    const marks = inList(source.statuses.length);
     return this.db.transaction((): InsertCopyResult => {
       if (this.db.prepare('SELECT 1 FROM versions WHERE project_arn = ? AND name = ?').get(v.projectArn, v.name)) return 'name-taken';
       const project = this.db.prepare('SELECT status FROM projects WHERE arn = ?').pluck().get(v.projectArn) as string | undefined;

@@ -40,3 +40,8 @@ export function statement(db: Db, sql: string): Database.Statement {
   if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
   return stmt;
 }
+
+/** The parameter list of an SQL `IN (…)` with n values: `?,?,?`. */
+export function inList(n: number): string {
+  return new Array(n).fill('?').join(',');
+}

@@ -3,7 +3,7 @@
 import type {
   DatasetEntryQuery, DatasetEntryRecord, DatasetRecord, DatasetStatus, DatasetStatusPatch, DatasetStore,
 } from '../ports.js';
-import type { Db } from './database.js';
+import { inList, type Db } from './database.js';
 
 interface Row {
   arn: string; project_arn: string; type: string; status: string; status_message: string | null;
@@ -20,8 +20,6 @@ const toRecord = (r: Row): DatasetRecord => ({
 const toEntry = (r: EntryRow): DatasetEntryRecord => ({
   sourceRef: r.source_ref, line: r.line, labeled: r.labeled === 1, hasErrors: r.has_errors === 1, labels: JSON.parse(r.labels),
 });
-
-const marks = (n: number) => new Array(n).fill('?').join(',');
 
 export class SqliteDatasetStore implements DatasetStore {
   constructor(private readonly db: Db) {}
@@ -42,11 +40,11 @@ export class SqliteDatasetStore implements DatasetStore {
   }
 
   async withStatus(statuses: DatasetStatus[]) {
-    return (this.db.prepare(`SELECT * FROM datasets WHERE status IN (${marks(statuses.length)})`).all(...statuses) as Row[]).map(toRecord);
+    return (this.db.prepare(`SELECT * FROM datasets WHERE status IN (${inList(statuses.length)})`).all(...statuses) as Row[]).map(toRecord);
   }
 
   private setStatus(arn: string, from: DatasetStatus[], to: DatasetStatus, patch: DatasetStatusPatch): boolean {
-    const row = this.db.prepare(`SELECT * FROM datasets WHERE arn = ? AND status IN (${marks(from.length)})`).get(arn, ...from) as Row | undefined;
+    const row = this.db.prepare(`SELECT * FROM datasets WHERE arn = ? AND status IN (${inList(from.length)})`).get(arn, ...from) as Row | undefined;
     if (!row) return false;
     const message = patch.statusMessage === undefined ? row.status_message : patch.statusMessage;
     const code = patch.statusMessageCode === undefined ? row.status_message_code : patch.statusMessageCode;
@@ -97,7 +95,7 @@ export class SqliteDatasetStore implements DatasetStore {
     const where = ['dataset_arn = ?'];
     const args: unknown[] = [arn];
     if (q.containsLabels?.length) {
-      where.push(`EXISTS (SELECT 1 FROM json_each(labels) j WHERE j.key IN (${marks(q.containsLabels.length)}))`);
+      where.push(`EXISTS (SELECT 1 FROM json_each(labels) j WHERE j.key IN (${inList(q.containsLabels.length)}))`);
       args.push(...q.containsLabels);
     }
     if (q.labeled !== undefined) { where.push('labeled = ?'); args.push(q.labeled ? 1 : 0); }

@@ -1,5 +1,5 @@
 import type { JobRecord, JobStore } from '../ports.js';
-import type { Db } from './database.js';
+import { inList, type Db } from './database.js';
 
 interface Row { id: string; kind: string; payload: string; state: string; attempts: number; lease_owner: string | null; lease_until_ms: number | null; created_ms: number; error: string | null }
 
@@ -20,7 +20,7 @@ export class SqliteJobStore implements JobStore {
   async lease(kinds: string[], owner: string, now: Date, leaseMs: number) {
     if (kinds.length === 0) return undefined;
     return this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT * FROM jobs WHERE state = 'QUEUED' AND kind IN (${kinds.map(() => '?').join(',')})
+      const row = this.db.prepare(`SELECT * FROM jobs WHERE state = 'QUEUED' AND kind IN (${inList(kinds.length)})
         ORDER BY created_ms, id LIMIT 1`).get(...kinds) as Row | undefined;
       if (!row) return undefined;
       const changed = this.db.prepare(`UPDATE jobs SET state = 'RUNNING', lease_owner = ?, lease_until_ms = ?, attempts = attempts + 1

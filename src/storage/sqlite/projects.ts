@@ -1,6 +1,6 @@
 import type { Scope } from '../../domain/shared/scope.js';
 import type { DatasetSummary, ProjectQuery, ProjectRecord, ProjectStore } from '../ports.js';
-import { statement, type Db } from './database.js';
+import { inList, statement, type Db } from './database.js';
 
 interface Row { arn: string; account_id: string; region: string; name: string; created_ms: number; status: string; feature: string; auto_update: string | null }
 
@@ -42,8 +42,8 @@ export class SqliteProjectStore implements ProjectStore {
   async list(scope: Scope, q: ProjectQuery) {
     const where = ['account_id = ?', 'region = ?'];
     const args: unknown[] = [scope.accountId, scope.region];
-    if (q.names) { where.push(`name IN (${q.names.map(() => '?').join(',')})`); args.push(...q.names); }
-    where.push(`feature IN (${q.features.map(() => '?').join(',')})`); args.push(...q.features);
+    if (q.names) { where.push(`name IN (${inList(q.names.length)})`); args.push(...q.names); }
+    where.push(`feature IN (${inList(q.features.length)})`); args.push(...q.features);
     const rows = statement(this.db, `SELECT * FROM projects WHERE ${where.join(' AND ')} ORDER BY created_ms DESC, name LIMIT ? OFFSET ?`)
       .all(...args, q.limit, q.offset) as Row[];
     return rows.map(toRecord);
@@ -66,7 +66,7 @@ export class SqliteProjectStore implements ProjectStore {
   async datasetSummaries(projectArns: string[]) {
     const out = new Map<string, DatasetSummary[]>();
     if (projectArns.length === 0) return out;
-    const rows = statement(this.db, `SELECT * FROM datasets WHERE project_arn IN (${projectArns.map(() => '?').join(',')}) ORDER BY created_ms`)
+    const rows = statement(this.db, `SELECT * FROM datasets WHERE project_arn IN (${inList(projectArns.length)}) ORDER BY created_ms`)
       .all(...projectArns) as { arn: string; project_arn: string; type: string; status: string; status_message: string | null; status_message_code: string | null; created_ms: number }[];
     for (const r of rows) {
       const list = out.get(r.project_arn) ?? [];

@@ -1,6 +1,6 @@
 import type { VersionStatus } from '../../domain/versions/lifecycle.js';
 import type { VersionPatch, VersionRecord, VersionStore } from '../ports.js';
-import type { Db } from './database.js';
+import { inList, type Db } from './database.js';
 
 interface Row { arn: string; project_arn: string; name: string; created_ms: number; status: string; status_message: string | null; model_sha256: string | null; detail: string }
 
@@ -8,8 +8,6 @@ const toRecord = (r: Row): VersionRecord => ({
   arn: r.arn, projectArn: r.project_arn, name: r.name, createdAt: new Date(r.created_ms), status: r.status as VersionStatus,
   statusMessage: r.status_message ?? undefined, modelSha256: r.model_sha256 ?? undefined, detail: JSON.parse(r.detail),
 });
-
-const inList = (n: number) => new Array(n).fill('?').join(',');
 
 export class SqliteVersionStore implements VersionStore {
   constructor(private readonly db: Db) {}
