@@ -4,20 +4,22 @@ import { ServiceError } from './errors.js';
 
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
+// Hot path (every response): indexed loops and for-in avoid the allocations of map/Object.entries.
 function toWire(value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (value instanceof Date) return Math.round(value.getTime()) / 1000;
+  if (typeof value !== 'object' || value === null) return value ?? undefined;
+  if (value instanceof Date) return value.getTime() / 1000;
   if (Buffer.isBuffer(value)) return value.toString('base64');
-  if (Array.isArray(value)) return value.map(toWire);
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const w = toWire(v);
-      if (w !== undefined) out[k] = w;
-    }
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = toWire(value[i]);
     return out;
   }
-  return value;
+  const out: Record<string, unknown> = {};
+  for (const k in value) {
+    const w = toWire((value as Record<string, unknown>)[k]);
+    if (w !== undefined) out[k] = w;
+  }
+  return out;
 }
 
 export function encodeOutput(output: unknown): string {

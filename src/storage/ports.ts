@@ -31,9 +31,11 @@ export interface ProjectStore {
   delete(arn: string): Promise<void>;
   /** How many versions and datasets still hang under the project. */
   children(arn: string): Promise<{ versions: number; datasets: number }>;
-  /** Dataset summaries for DescribeProjects, keyed by project ARN. */
-  datasetSummaries(projectArns: string[]): Promise<Map<string, DatasetSummary[]>>;
+  /** One DescribeProjects page: like list, each project with its dataset summaries. */
+  describe(scope: Scope, q: ProjectQuery): Promise<ProjectDescription[]>;
 }
+
+export interface ProjectDescription extends ProjectRecord { datasets: DatasetSummary[] }
 
 export interface DatasetSummary {
   arn: string;

@@ -1,6 +1,6 @@
 // Projects: create, describe (paged, newest first), delete once empty.
 import { InvalidParameter, LimitExceeded, ResourceInUse, ResourceNotFound } from '../../protocol/errors.js';
-import type { DatasetSummary, ProjectRecord, ProjectStore } from '../../storage/ports.js';
+import type { ProjectDescription, ProjectRecord, ProjectStore } from '../../storage/ports.js';
 import type { TagService } from '../tags/service.js';
 import { parseArn, projectArn } from '../shared/arn.js';
 import { assertOwned } from '../shared/access.js';
@@ -17,7 +17,7 @@ export interface CreateProjectInput {
   tags?: Record<string, string>;
 }
 
-export interface ProjectDescription extends ProjectRecord { datasets: DatasetSummary[] }
+export type { ProjectDescription };
 
 export class ProjectService {
   constructor(private readonly deps: {
@@ -50,11 +50,9 @@ export class ProjectService {
     const limit = input.maxResults ?? 100;
     const context = JSON.stringify(['DescribeProjects', caller.accountId, caller.region, input.names ?? null, features]);
     const offset = this.deps.paginator.offset(context, input.nextToken);
-    const rows = await this.deps.projects.list(caller, { names: input.names, features, offset, limit: limit + 1 });
-    const page = rows.slice(0, limit);
-    const datasets = await this.deps.projects.datasetSummaries(page.map((p) => p.arn));
+    const rows = await this.deps.projects.describe(caller, { names: input.names, features, offset, limit: limit + 1 });
     return {
-      projects: page.map((p): ProjectDescription => ({ ...p, datasets: datasets.get(p.arn) ?? [] })),
+      projects: rows.slice(0, limit),
       nextToken: rows.length > limit ? this.deps.paginator.issue(context, offset + limit) : undefined,
     };
   }

@@ -45,3 +45,30 @@ export function statement(db: Db, sql: string): Database.Statement {
 export function inList(n: number): string {
   return new Array(n).fill('?').join(',');
 }
+
+/**
+ * Results of read queries, kept until the database changes: through this connection (total_changes())
+ * or through any other connection or process (PRAGMA data_version), so a hit is never stale.
+ * Cached values are shared between callers and must not be mutated.
+ */
+export class ReadCache {
+  private readonly ownChanges: Database.Statement;
+  private readonly othersChanges: Database.Statement;
+  private generation = '';
+  private readonly entries = new Map<string, unknown>();
+
+  constructor(db: Db, private readonly maxEntries = 1000) {
+    this.ownChanges = db.prepare('SELECT total_changes()').pluck();
+    this.othersChanges = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  get<T>(key: string, load: () => T): T {
+    const generation = `${this.ownChanges.get()}:${this.othersChanges.get()}`;
+    if (generation !== this.generation) { this.entries.clear(); this.generation = generation; }
+    if (this.entries.has(key)) return this.entries.get(key) as T;
+    const value = load();
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, value);
+    return value;
+  }
+}

@@ -1,6 +1,6 @@
 import type { Scope } from '../../domain/shared/scope.js';
-import type { DatasetSummary, ProjectQuery, ProjectRecord, ProjectStore } from '../ports.js';
-import { inList, statement, type Db } from './database.js';
+import type { DatasetSummary, ProjectDescription, ProjectQuery, ProjectRecord, ProjectStore } from '../ports.js';
+import { inList, ReadCache, statement, type Db } from './database.js';
 
 interface Row { arn: string; account_id: string; region: string; name: string; created_ms: number; status: string; feature: string; auto_update: string | null }
 
@@ -15,8 +15,11 @@ export class SqliteProjectStore implements ProjectStore {
   private readonly getStmt;
   private readonly byNameStmt;
   private readonly deleteStmt;
+  // DescribeProjects pages are the hot read; they stay valid until the database changes.
+  private readonly reads: ReadCache;
 
   constructor(private readonly db: Db) {
+    this.reads = new ReadCache(db);
     this.insertStmt = db.prepare(`INSERT INTO projects (arn, account_id, region, name, created_ms, status, feature, auto_update)
       VALUES (@arn, @accountId, @region, @name, @createdMs, @status, @feature, @autoUpdate) ON CONFLICT DO NOTHING`);
     this.getStmt = db.prepare('SELECT * FROM projects WHERE arn = ?');
@@ -39,7 +42,11 @@ export class SqliteProjectStore implements ProjectStore {
     return r && toRecord(r);
   }
 
-  async list(scope: Scope, q: ProjectQuery) {
+  async list(scope: Scope, q: ProjectQuery): Promise<ProjectRecord[]> {
+    return this.query(scope, q);
+  }
+
+  private query(scope: Scope, q: ProjectQuery): ProjectRecord[] {
     const where = ['account_id = ?', 'region = ?'];
     const args: unknown[] = [scope.accountId, scope.region];
     if (q.names) { where.push(`name IN (${inList(q.names.length)})`); args.push(...q.names); }
@@ -63,7 +70,16 @@ export class SqliteProjectStore implements ProjectStore {
     return { versions, datasets };
   }
 
-  async datasetSummaries(projectArns: string[]) {
+  async describe(scope: Scope, q: ProjectQuery): Promise<ProjectDescription[]> {
+    const key = JSON.stringify([scope.accountId, scope.region, q.names ?? null, q.features, q.offset, q.limit]);
+    return this.reads.get(key, () => {
+      const rows = this.query(scope, q);
+      const datasets = this.datasetSummaries(rows.map((p) => p.arn));
+      return rows.map((p) => ({ ...p, datasets: datasets.get(p.arn) ?? [] }));
+    });
+  }
+
+  private datasetSummaries(projectArns: string[]): Map<string, DatasetSummary[]> {
     const out = new Map<string, DatasetSummary[]>();
     if (projectArns.length === 0) return out;
     const rows = statement(this.db, `SELECT * FROM datasets WHERE project_arn IN (${inList(projectArns.length)}) ORDER BY created_ms`)
