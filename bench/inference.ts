@@ -12,7 +12,7 @@
  * signing is not measured. The queue is sized so 16 clients are queued rather than refused
  * (hosting.queuePerUnit = 16); refusals, if any, are counted and printed.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,10 +68,31 @@ function call(body: string): Promise<number> {
   });
 }
 
-interface Row { lat: number[]; ok: number; refused: number; seconds: number }
+interface Row { lat: number[]; ok: number; refused: number; seconds: number; cpu: Map<string, number> }
+
+// CPU time by thread of the server process (Linux /proc; ticks of 10 ms), to show where an image's
+// CPU goes and what the cores allow: the main thread (HTTP, JSON), the units (worker threads, which
+// Node names like its main thread), libvips' decoders, the rest (GC, libuv).
+function serverThreadsCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tasks: string[];
+  try { tasks = readdirSync(`/proc/${pid}/task`); } catch { return out; }
+  for (const tid of tasks) {
+    let stat: string;
+    try { stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'); } catch { continue; }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+    const kind = tid === String(pid) ? 'main' : comm === 'node' ? 'units' : /vips/.test(comm) ? 'libvips' : 'other';
+    out.set(kind, (out.get(kind) ?? 0) + ms);
+  }
+  return out;
+}
 
 async function run(body: string, clients: number, total: number, row: Row) {
   let next = 0;
+  const cpu0 = serverThreadsCpu(server.proc.pid!);
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
     while (next++ < total) {
@@ -82,6 +103,10 @@ async function run(body: string, clients: number, total: number, row: Row) {
     }
   }));
   row.seconds += (performance.now() - t0) / 1000;
+  const cpu1 = serverThreadsCpu(server.proc.pid!);
+  for (const [k, v] of cpu1) row.cpu.set(k, (row.cpu.get(k) ?? 0) + v - (cpu0.get(k) ?? 0));
+  const c = process.cpuUsage(client0);
+  row.cpu.set('client', (row.cpu.get('client') ?? 0) + (c.user + c.system) / 1000);
 }
 
 const client = sdk(server.url);
@@ -97,12 +122,12 @@ try {
     const d = await waitStatus(server.url, v.projectArn, v.versionArn, ['RUNNING', 'FAILED'], 120_000);
     if (d.Status !== 'RUNNING') throw new Error(`model did not start: ${d.StatusMessage}`);
   }
-  for (const u of UNITS) await run(bodies.get(u)!, Math.max(...CLIENTS), 60, { lat: [], ok: 0, refused: 0, seconds: 0 }); // warm-up
+  for (const u of UNITS) await run(bodies.get(u)!, Math.max(...CLIENTS), 60, { lat: [], ok: 0, refused: 0, seconds: 0, cpu: new Map() }); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
     await measureBare(100);
     for (const c of CLIENTS) for (const u of UNITS) {
       const key = `${u}/${c}`;
-      if (!rows.has(key)) rows.set(key, { lat: [], ok: 0, refused: 0, seconds: 0 });
+      if (!rows.has(key)) rows.set(key, { lat: [], ok: 0, refused: 0, seconds: 0, cpu: new Map() });
       await run(bodies.get(u)!, c, Math.ceil(REQUESTS / ROUNDS), rows.get(key)!);
     }
   }
@@ -127,6 +152,19 @@ if (lo !== hi) for (const c of CLIENTS) {
   const a = rows.get(`${lo}/${c}`)!;
   const b = rows.get(`${hi}/${c}`)!;
   console.log(`throughput ${hi} units / ${lo} unit at ${c} clients: ${((b.ok / b.seconds) / (a.ok / a.seconds)).toFixed(2)}x`);
+}
+
+// What the cores allow: CPU per image (server threads + this client) against the cores there are.
+const busiest = Math.max(...CLIENTS);
+console.log(`CPU per image at ${busiest} clients (ms; main = HTTP/JSON, units = worker threads, libvips = decoders, client = this load generator):`);
+for (const u of UNITS) {
+  const r = rows.get(`${u}/${busiest}`)!;
+  const images = r.ok + r.refused;
+  const per = (k: string) => (r.cpu.get(k) ?? 0) / images;
+  const total = ['main', 'units', 'libvips', 'other', 'client'].reduce((sum, k) => sum + per(k), 0);
+  const ceiling = (availableParallelism() * 1000) / total;
+  console.log(`  ${u} unit(s): main ${per('main').toFixed(2)}  units ${per('units').toFixed(2)}  libvips ${per('libvips').toFixed(2)}  other ${per('other').toFixed(2)}  client ${per('client').toFixed(2)}` +
+    `  = ${total.toFixed(2)} ms -> ${availableParallelism()} cores allow ${ceiling.toFixed(0)} images/s; measured ${(r.ok / r.seconds).toFixed(0)} (${((r.ok / r.seconds) / ceiling * 100).toFixed(0)} %)`);
 }
 
 // The units alone (no HTTP, no JSON, no server main thread): what the pool itself scales to.

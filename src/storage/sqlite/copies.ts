@@ -6,7 +6,7 @@
 // blob (and keeps the blob) or wins, and then the copy is refused. No orphan row without a job.
 import type { CopyStore, InsertCopyResult } from '../../domain/versions/copy.js';
 import type { VersionRecord } from '../ports.js';
-import { inList, type Db } from './database.js';
+import { inList, statement, type Db } from './database.js';
 
 export class SqliteCopyStore implements CopyStore {
   constructor(private readonly db: Db) {}
@@ -20,21 +20,21 @@ export class SqliteCopyStore implements CopyStore {
     const { version: v, source, job } = args;
     const marks = inList(source.statuses.length);
     return this.db.transaction((): InsertCopyResult => {
-      if (this.db.prepare('SELECT 1 FROM versions WHERE project_arn = ? AND name = ?').get(v.projectArn, v.name)) return 'name-taken';
-      const project = this.db.prepare('SELECT status FROM projects WHERE arn = ?').pluck().get(v.projectArn) as string | undefined;
+      if (statement(this.db, 'SELECT 1 FROM versions WHERE project_arn = ? AND name = ?').get(v.projectArn, v.name)) return 'name-taken';
+      const project = statement(this.db, 'SELECT status FROM projects WHERE arn = ?').pluck().get(v.projectArn) as string | undefined;
       if (!project || project === 'DELETING') return 'destination-gone';
-      const count = this.db.prepare('SELECT count(*) FROM versions WHERE project_arn = ?').pluck().get(v.projectArn) as number;
+      const count = statement(this.db, 'SELECT count(*) FROM versions WHERE project_arn = ?').pluck().get(v.projectArn) as number;
       if (count >= args.maxVersionsPerProject) return 'full';
-      const sourceOk = this.db.prepare(`SELECT 1 FROM versions WHERE arn = ? AND model_sha256 = ? AND status IN (${marks})`)
+      const sourceOk = statement(this.db, `SELECT 1 FROM versions WHERE arn = ? AND model_sha256 = ? AND status IN (${marks})`)
         .get(source.arn, source.modelSha256, ...source.statuses);
       if (!sourceOk) return 'source-changed';
-      const inserted = this.db.prepare(`INSERT INTO versions (arn, project_arn, name, created_ms, status, status_message, model_sha256, detail)
+      const inserted = statement(this.db, `INSERT INTO versions (arn, project_arn, name, created_ms, status, status_message, model_sha256, detail)
         VALUES (?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING`)
         .run(v.arn, v.projectArn, v.name, v.createdAt.getTime(), v.status, v.modelSha256 ?? null, JSON.stringify(v.detail)).changes;
       if (inserted !== 1) return 'name-taken';
-      const tag = this.db.prepare('INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?) ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value');
+      const tag = statement(this.db, 'INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?) ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value');
       for (const [k, val] of Object.entries(args.tags)) tag.run(v.arn, k, val);
-      this.db.prepare(`INSERT INTO jobs (id, kind, payload, state, created_ms) VALUES (?, ?, ?, 'QUEUED', ?)`)
+      statement(this.db, `INSERT INTO jobs (id, kind, payload, state, created_ms) VALUES (?, ?, ?, 'QUEUED', ?)`)
         .run(job.id, job.kind, JSON.stringify(job.payload), v.createdAt.getTime());
       return 'inserted';
     }).immediate();

@@ -3,7 +3,7 @@
 import type {
   DatasetEntryQuery, DatasetEntryRecord, DatasetRecord, DatasetStatus, DatasetStatusPatch, DatasetStore,
 } from '../ports.js';
-import { inList, type Db } from './database.js';
+import { inList, statement, type Db } from './database.js';
 
 interface Row {
   arn: string; project_arn: string; type: string; status: string; status_message: string | null;
@@ -25,30 +25,30 @@ export class SqliteDatasetStore implements DatasetStore {
   constructor(private readonly db: Db) {}
 
   async insert(d: DatasetRecord) {
-    return this.db.prepare(`INSERT INTO datasets (arn, project_arn, type, status, status_message, status_message_code, created_ms, updated_ms)
+    return statement(this.db, `INSERT INTO datasets (arn, project_arn, type, status, status_message, status_message_code, created_ms, updated_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
       .run(d.arn, d.projectArn, d.type, d.status, d.statusMessage ?? null, d.statusMessageCode ?? null, d.createdAt.getTime(), d.updatedAt.getTime()).changes === 1;
   }
 
   async get(arn: string) {
-    const r = this.db.prepare('SELECT * FROM datasets WHERE arn = ?').get(arn) as Row | undefined;
+    const r = statement(this.db, 'SELECT * FROM datasets WHERE arn = ?').get(arn) as Row | undefined;
     return r && toRecord(r);
   }
 
   async byProject(projectArn: string) {
-    return (this.db.prepare('SELECT * FROM datasets WHERE project_arn = ? ORDER BY created_ms').all(projectArn) as Row[]).map(toRecord);
+    return (statement(this.db, 'SELECT * FROM datasets WHERE project_arn = ? ORDER BY created_ms').all(projectArn) as Row[]).map(toRecord);
   }
 
   async withStatus(statuses: DatasetStatus[]) {
-    return (this.db.prepare(`SELECT * FROM datasets WHERE status IN (${inList(statuses.length)})`).all(...statuses) as Row[]).map(toRecord);
+    return (statement(this.db, `SELECT * FROM datasets WHERE status IN (${inList(statuses.length)})`).all(...statuses) as Row[]).map(toRecord);
   }
 
   private setStatus(arn: string, from: DatasetStatus[], to: DatasetStatus, patch: DatasetStatusPatch): boolean {
-    const row = this.db.prepare(`SELECT * FROM datasets WHERE arn = ? AND status IN (${inList(from.length)})`).get(arn, ...from) as Row | undefined;
+    const row = statement(this.db, `SELECT * FROM datasets WHERE arn = ? AND status IN (${inList(from.length)})`).get(arn, ...from) as Row | undefined;
     if (!row) return false;
     const message = patch.statusMessage === undefined ? row.status_message : patch.statusMessage;
     const code = patch.statusMessageCode === undefined ? row.status_message_code : patch.statusMessageCode;
-    return this.db.prepare('UPDATE datasets SET status = ?, status_message = ?, status_message_code = ?, updated_ms = ? WHERE arn = ? AND status = ?')
+    return statement(this.db, 'UPDATE datasets SET status = ?, status_message = ?, status_message_code = ?, updated_ms = ? WHERE arn = ? AND status = ?')
       .run(to, message, code, patch.updatedAt.getTime(), arn, row.status).changes === 1;
   }
 
@@ -57,8 +57,8 @@ export class SqliteDatasetStore implements DatasetStore {
   }
 
   private upsert(arn: string, entries: DatasetEntryRecord[]): void {
-    let seq = (this.db.prepare('SELECT coalesce(max(seq), 0) FROM dataset_entries WHERE dataset_arn = ?').pluck().get(arn) as number) + 1;
-    const stmt = this.db.prepare(`INSERT INTO dataset_entries (dataset_arn, source_ref, seq, line, labeled, has_errors, labels)
+    let seq = (statement(this.db, 'SELECT coalesce(max(seq), 0) FROM dataset_entries WHERE dataset_arn = ?').pluck().get(arn) as number) + 1;
+    const stmt = statement(this.db, `INSERT INTO dataset_entries (dataset_arn, source_ref, seq, line, labeled, has_errors, labels)
       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_arn, source_ref) DO UPDATE SET
       line = excluded.line, labeled = excluded.labeled, has_errors = excluded.has_errors, labels = excluded.labels`);
     for (const e of entries) {
@@ -69,7 +69,7 @@ export class SqliteDatasetStore implements DatasetStore {
   async commitEntries(arn: string, entries: DatasetEntryRecord[], opts: { replaceAll: boolean; from: DatasetStatus[]; to: DatasetStatus; patch: DatasetStatusPatch }) {
     return this.db.transaction(() => {
       if (!this.setStatus(arn, opts.from, opts.to, opts.patch)) return false;
-      if (opts.replaceAll) this.db.prepare('DELETE FROM dataset_entries WHERE dataset_arn = ?').run(arn);
+      if (opts.replaceAll) statement(this.db, 'DELETE FROM dataset_entries WHERE dataset_arn = ?').run(arn);
       this.upsert(arn, entries);
       return true;
     }).immediate();
@@ -77,8 +77,8 @@ export class SqliteDatasetStore implements DatasetStore {
 
   async moveEntries(fromArn: string, toArn: string, sourceRefs: string[], to: DatasetStatus, patch: DatasetStatusPatch) {
     this.db.transaction(() => {
-      const get = this.db.prepare('SELECT * FROM dataset_entries WHERE dataset_arn = ? AND source_ref = ?');
-      const del = this.db.prepare('DELETE FROM dataset_entries WHERE dataset_arn = ? AND source_ref = ?');
+      const get = statement(this.db, 'SELECT * FROM dataset_entries WHERE dataset_arn = ? AND source_ref = ?');
+      const del = statement(this.db, 'DELETE FROM dataset_entries WHERE dataset_arn = ? AND source_ref = ?');
       const moved: DatasetEntryRecord[] = [];
       for (const ref of sourceRefs) {
         const row = get.get(fromArn, ref) as EntryRow | undefined;
@@ -101,33 +101,33 @@ export class SqliteDatasetStore implements DatasetStore {
     if (q.labeled !== undefined) { where.push('labeled = ?'); args.push(q.labeled ? 1 : 0); }
     if (q.hasErrors !== undefined) { where.push('has_errors = ?'); args.push(q.hasErrors ? 1 : 0); }
     if (q.sourceRefContains !== undefined) { where.push('instr(source_ref, ?) > 0'); args.push(q.sourceRefContains); }
-    const rows = this.db.prepare(`SELECT * FROM dataset_entries WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ? OFFSET ?`)
+    const rows = statement(this.db, `SELECT * FROM dataset_entries WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ? OFFSET ?`)
       .all(...args, q.limit, q.offset) as EntryRow[];
     return rows.map(toEntry);
   }
 
   async allEntries(arn: string) {
-    return (this.db.prepare('SELECT * FROM dataset_entries WHERE dataset_arn = ? ORDER BY seq').all(arn) as EntryRow[]).map(toEntry);
+    return (statement(this.db, 'SELECT * FROM dataset_entries WHERE dataset_arn = ? ORDER BY seq').all(arn) as EntryRow[]).map(toEntry);
   }
 
   async labels(arn: string, offset: number, limit: number) {
-    return this.db.prepare(`SELECT j.key AS label, count(*) AS entryCount, coalesce(sum(j.value), 0) AS boxCount
+    return statement(this.db, `SELECT j.key AS label, count(*) AS entryCount, coalesce(sum(j.value), 0) AS boxCount
       FROM dataset_entries e, json_each(e.labels) j WHERE e.dataset_arn = ? GROUP BY j.key ORDER BY j.key LIMIT ? OFFSET ?`)
       .all(arn, limit, offset) as { label: string; entryCount: number; boxCount: number }[];
   }
 
   async stats(arn: string) {
-    const r = this.db.prepare(`SELECT count(*) AS total, coalesce(sum(labeled), 0) AS labeled, coalesce(sum(has_errors), 0) AS errors
+    const r = statement(this.db, `SELECT count(*) AS total, coalesce(sum(labeled), 0) AS labeled, coalesce(sum(has_errors), 0) AS errors
       FROM dataset_entries WHERE dataset_arn = ?`).get(arn) as { total: number; labeled: number; errors: number };
-    const labels = this.db.prepare('SELECT count(DISTINCT j.key) FROM dataset_entries e, json_each(e.labels) j WHERE e.dataset_arn = ?').pluck().get(arn) as number;
+    const labels = statement(this.db, 'SELECT count(DISTINCT j.key) FROM dataset_entries e, json_each(e.labels) j WHERE e.dataset_arn = ?').pluck().get(arn) as number;
     return { totalEntries: r.total, labeledEntries: r.labeled, errorEntries: r.errors, totalLabels: labels };
   }
 
   async delete(arn: string) {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM dataset_entries WHERE dataset_arn = ?').run(arn);
-      this.db.prepare('DELETE FROM tags WHERE resource_arn = ?').run(arn);
-      this.db.prepare('DELETE FROM datasets WHERE arn = ?').run(arn);
+      statement(this.db, 'DELETE FROM dataset_entries WHERE dataset_arn = ?').run(arn);
+      statement(this.db, 'DELETE FROM tags WHERE resource_arn = ?').run(arn);
+      statement(this.db, 'DELETE FROM datasets WHERE arn = ?').run(arn);
     })();
   }
 }

@@ -1,5 +1,5 @@
 import type { JobRecord, JobStore } from '../ports.js';
-import { inList, type Db } from './database.js';
+import { inList, statement, type Db } from './database.js';
 
 interface Row { id: string; kind: string; payload: string; state: string; attempts: number; lease_owner: string | null; lease_until_ms: number | null; created_ms: number; error: string | null }
 
@@ -13,17 +13,17 @@ export class SqliteJobStore implements JobStore {
   constructor(private readonly db: Db) {}
 
   async enqueue(job: { id: string; kind: string; payload: unknown; createdAt: Date }) {
-    this.db.prepare('INSERT INTO jobs (id, kind, payload, state, created_ms) VALUES (?, ?, ?, ?, ?)')
+    statement(this.db, 'INSERT INTO jobs (id, kind, payload, state, created_ms) VALUES (?, ?, ?, ?, ?)')
       .run(job.id, job.kind, JSON.stringify(job.payload), 'QUEUED', job.createdAt.getTime());
   }
 
   async lease(kinds: string[], owner: string, now: Date, leaseMs: number) {
     if (kinds.length === 0) return undefined;
     return this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT * FROM jobs WHERE state = 'QUEUED' AND kind IN (${inList(kinds.length)})
+      const row = statement(this.db, `SELECT * FROM jobs WHERE state = 'QUEUED' AND kind IN (${inList(kinds.length)})
         ORDER BY created_ms, id LIMIT 1`).get(...kinds) as Row | undefined;
       if (!row) return undefined;
-      const changed = this.db.prepare(`UPDATE jobs SET state = 'RUNNING', lease_owner = ?, lease_until_ms = ?, attempts = attempts + 1
+      const changed = statement(this.db, `UPDATE jobs SET state = 'RUNNING', lease_owner = ?, lease_until_ms = ?, attempts = attempts + 1
         WHERE id = ? AND state = 'QUEUED'`).run(owner, now.getTime() + leaseMs, row.id).changes;
       if (changed !== 1) return undefined;
       return toRecord({ ...row, state: 'RUNNING', lease_owner: owner, lease_until_ms: now.getTime() + leaseMs, attempts: row.attempts + 1 });
@@ -31,29 +31,29 @@ export class SqliteJobStore implements JobStore {
   }
 
   async renew(id: string, owner: string, until: Date) {
-    return this.db.prepare(`UPDATE jobs SET lease_until_ms = ? WHERE id = ? AND lease_owner = ? AND state = 'RUNNING'`).run(until.getTime(), id, owner).changes === 1;
+    return statement(this.db, `UPDATE jobs SET lease_until_ms = ? WHERE id = ? AND lease_owner = ? AND state = 'RUNNING'`).run(until.getTime(), id, owner).changes === 1;
   }
 
   async finish(id: string, owner: string, state: 'DONE' | 'FAILED', error?: string) {
-    this.db.prepare(`UPDATE jobs SET state = ?, error = ?, lease_owner = NULL, lease_until_ms = NULL WHERE id = ? AND lease_owner = ?`)
+    statement(this.db, `UPDATE jobs SET state = ?, error = ?, lease_owner = NULL, lease_until_ms = NULL WHERE id = ? AND lease_owner = ?`)
       .run(state, error ?? null, id, owner);
   }
 
   async orphaned(now: Date, liveOwner: string) {
-    const rows = this.db.prepare(`SELECT * FROM jobs WHERE state = 'RUNNING' AND (lease_owner != ? OR lease_until_ms < ?)`).all(liveOwner, now.getTime()) as Row[];
+    const rows = statement(this.db, `SELECT * FROM jobs WHERE state = 'RUNNING' AND (lease_owner != ? OR lease_until_ms < ?)`).all(liveOwner, now.getTime()) as Row[];
     return rows.map(toRecord);
   }
 
   async requeue(id: string) {
-    this.db.prepare(`UPDATE jobs SET state = 'QUEUED', lease_owner = NULL, lease_until_ms = NULL WHERE id = ? AND state = 'RUNNING'`).run(id);
+    statement(this.db, `UPDATE jobs SET state = 'QUEUED', lease_owner = NULL, lease_until_ms = NULL WHERE id = ? AND state = 'RUNNING'`).run(id);
   }
 
   async get(id: string) {
-    const r = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    const r = statement(this.db, 'SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
     return r && toRecord(r);
   }
 
   async countActive(kind: string) {
-    return this.db.prepare(`SELECT count(*) FROM jobs WHERE kind = ? AND state IN ('QUEUED','RUNNING')`).pluck().get(kind) as number;
+    return statement(this.db, `SELECT count(*) FROM jobs WHERE kind = ? AND state IN ('QUEUED','RUNNING')`).pluck().get(kind) as number;
   }
 }

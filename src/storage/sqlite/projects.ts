@@ -58,15 +58,15 @@ export class SqliteProjectStore implements ProjectStore {
 
   async delete(arn: string) {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM project_policies WHERE project_arn = ?').run(arn);
-      this.db.prepare('DELETE FROM tags WHERE resource_arn = ?').run(arn);
+      statement(this.db, 'DELETE FROM project_policies WHERE project_arn = ?').run(arn);
+      statement(this.db, 'DELETE FROM tags WHERE resource_arn = ?').run(arn);
       this.deleteStmt.run(arn);
     })();
   }
 
   async children(arn: string) {
-    const versions = this.db.prepare('SELECT count(*) FROM versions WHERE project_arn = ?').pluck().get(arn) as number;
-    const datasets = this.db.prepare('SELECT count(*) FROM datasets WHERE project_arn = ?').pluck().get(arn) as number;
+    const versions = statement(this.db, 'SELECT count(*) FROM versions WHERE project_arn = ?').pluck().get(arn) as number;
+    const datasets = statement(this.db, 'SELECT count(*) FROM datasets WHERE project_arn = ?').pluck().get(arn) as number;
     return { versions, datasets };
   }
 

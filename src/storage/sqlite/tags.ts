@@ -1,28 +1,28 @@
 import type { TagStore } from '../ports.js';
-import type { Db } from './database.js';
+import { statement, type Db } from './database.js';
 
 export class SqliteTagStore implements TagStore {
   constructor(private readonly db: Db) {}
 
   async get(resourceArn: string) {
-    const rows = this.db.prepare('SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY key').all(resourceArn) as { key: string; value: string }[];
+    const rows = statement(this.db, 'SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY key').all(resourceArn) as { key: string; value: string }[];
     return Object.fromEntries(rows.map((r) => [r.key, r.value]));
   }
 
   async put(resourceArn: string, tags: Record<string, string>) {
-    const stmt = this.db.prepare('INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?) ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value');
+    const stmt = statement(this.db, 'INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?) ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value');
     this.db.transaction(() => { for (const [k, v] of Object.entries(tags)) stmt.run(resourceArn, k, v); })();
   }
 
   async remove(resourceArn: string, keys: string[]) {
-    const stmt = this.db.prepare('DELETE FROM tags WHERE resource_arn = ? AND key = ?');
+    const stmt = statement(this.db, 'DELETE FROM tags WHERE resource_arn = ? AND key = ?');
     this.db.transaction(() => { for (const k of keys) stmt.run(resourceArn, k); })();
   }
 
-  async removeAll(resourceArn: string) { this.db.prepare('DELETE FROM tags WHERE resource_arn = ?').run(resourceArn); }
+  async removeAll(resourceArn: string) { statement(this.db, 'DELETE FROM tags WHERE resource_arn = ?').run(resourceArn); }
 
   async resourceExists(resourceArn: string) {
-    return this.db.prepare(`SELECT EXISTS (SELECT 1 FROM projects WHERE arn = @arn) OR EXISTS (SELECT 1 FROM versions WHERE arn = @arn)
+    return statement(this.db, `SELECT EXISTS (SELECT 1 FROM projects WHERE arn = @arn) OR EXISTS (SELECT 1 FROM versions WHERE arn = @arn)
       OR EXISTS (SELECT 1 FROM datasets WHERE arn = @arn)`).pluck().get({ arn: resourceArn }) === 1;
   }
 }

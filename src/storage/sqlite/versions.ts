@@ -1,6 +1,6 @@
 import type { VersionStatus } from '../../domain/versions/lifecycle.js';
 import type { VersionPatch, VersionRecord, VersionStore } from '../ports.js';
-import { inList, type Db } from './database.js';
+import { inList, statement, type Db } from './database.js';
 
 interface Row { arn: string; project_arn: string; name: string; created_ms: number; status: string; status_message: string | null; model_sha256: string | null; detail: string }
 
@@ -13,30 +13,30 @@ export class SqliteVersionStore implements VersionStore {
   constructor(private readonly db: Db) {}
 
   async insert(v: VersionRecord) {
-    return this.db.prepare(`INSERT INTO versions (arn, project_arn, name, created_ms, status, status_message, model_sha256, detail)
+    return statement(this.db, `INSERT INTO versions (arn, project_arn, name, created_ms, status, status_message, model_sha256, detail)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
       .run(v.arn, v.projectArn, v.name, v.createdAt.getTime(), v.status, v.statusMessage ?? null, v.modelSha256 ?? null, JSON.stringify(v.detail)).changes === 1;
   }
 
   async get(arn: string) {
-    const r = this.db.prepare('SELECT * FROM versions WHERE arn = ?').get(arn) as Row | undefined;
+    const r = statement(this.db, 'SELECT * FROM versions WHERE arn = ?').get(arn) as Row | undefined;
     return r && toRecord(r);
   }
 
   async list(projectArn: string, q: { names?: string[]; offset: number; limit: number }) {
     const names = q.names ? `AND name IN (${inList(q.names.length)})` : '';
-    const rows = this.db.prepare(`SELECT * FROM versions WHERE project_arn = ? ${names} ORDER BY created_ms DESC, name LIMIT ? OFFSET ?`)
+    const rows = statement(this.db, `SELECT * FROM versions WHERE project_arn = ? ${names} ORDER BY created_ms DESC, name LIMIT ? OFFSET ?`)
       .all(projectArn, ...(q.names ?? []), q.limit, q.offset) as Row[];
     return rows.map(toRecord);
   }
 
   private apply(arn: string, statusClause: string, statusArgs: string[], newStatus: string, patch: VersionPatch = {}): boolean {
     return this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT * FROM versions WHERE arn = ? AND status IN (${inList(statusArgs.length)})`).get(arn, ...statusArgs) as Row | undefined;
+      const row = statement(this.db, `SELECT * FROM versions WHERE arn = ? AND status IN (${inList(statusArgs.length)})`).get(arn, ...statusArgs) as Row | undefined;
       if (!row) return false;
       const detail = patch.detail ? JSON.stringify({ ...JSON.parse(row.detail), ...patch.detail }) : row.detail;
       const message = patch.statusMessage === undefined ? (newStatus === row.status ? row.status_message : null) : patch.statusMessage;
-      return this.db.prepare(`UPDATE versions SET status = ?, status_message = ?, model_sha256 = ?, detail = ? WHERE arn = ? AND ${statusClause}`)
+      return statement(this.db, `UPDATE versions SET status = ?, status_message = ?, model_sha256 = ?, detail = ? WHERE arn = ? AND ${statusClause}`)
         .run(newStatus, message, patch.modelSha256 ?? row.model_sha256, detail, arn, row.status).changes === 1;
     }).immediate();
   }
@@ -51,16 +51,16 @@ export class SqliteVersionStore implements VersionStore {
 
   async delete(arn: string) {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM tags WHERE resource_arn = ?').run(arn);
-      this.db.prepare('DELETE FROM versions WHERE arn = ?').run(arn);
+      statement(this.db, 'DELETE FROM tags WHERE resource_arn = ?').run(arn);
+      statement(this.db, 'DELETE FROM versions WHERE arn = ?').run(arn);
     })();
   }
 
   async modelReferences(sha256: string) {
-    return this.db.prepare('SELECT count(*) FROM versions WHERE model_sha256 = ?').pluck().get(sha256) as number;
+    return statement(this.db, 'SELECT count(*) FROM versions WHERE model_sha256 = ?').pluck().get(sha256) as number;
   }
 
   async withStatus(statuses: VersionStatus[]) {
-    return (this.db.prepare(`SELECT * FROM versions WHERE status IN (${inList(statuses.length)})`).all(...statuses) as Row[]).map(toRecord);
+    return (statement(this.db, `SELECT * FROM versions WHERE status IN (${inList(statuses.length)})`).all(...statuses) as Row[]).map(toRecord);
   }
 }
