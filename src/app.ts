@@ -19,6 +19,7 @@ import { TagService } from './domain/tags/service.js';
 import { VersionService } from './domain/versions/service.js';
 import { KeyService } from './domain/keys/service.js';
 import { KmsModelVault } from './domain/keys/vault.js';
+import { SealedObjects } from './domain/keys/sealed-objects.js';
 import { kmsMasterKey, loadServerSecret, subkey } from './domain/keys/master.js';
 import { JobRunner } from './jobs/runner.js';
 import { Authenticator } from './server/auth.js';
@@ -81,12 +82,13 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
   runner.register(versions.deleteJob());
   const keys = new KeyService({ keys: stores.keys, masterKey: kmsMasterKey(secret), clock, ids, policyCheck: keyPolicyCheck });
   const vault = new KmsModelVault(keys, blobs);
+  const sealed = new SealedObjects(keys, objects);
   await applyConfiguredKeys(keys, config.keys ?? [], config.region);
   const iam = new IdentityPolicies(config.credentials);
   const policies = new ProjectPolicyService({ policies: new SqlitePolicyStore(db), projects, clock, ids, paginator });
   const copies = new CopyService({
-    versions: stores.versions, copies: new SqliteCopyStore(db), jobs: stores.jobs, projects, policies, iam, keys, tags, blobs, objects, runner,
-    clock, maxVersionsPerProject: 1000, concurrency: Math.max(1, config.copyConcurrency),
+    versions: stores.versions, copies: new SqliteCopyStore(db), jobs: stores.jobs, projects, policies, iam, keys, tags, blobs, objects, sealed,
+    runner, clock, maxVersionsPerProject: 1000, concurrency: Math.max(1, config.copyConcurrency),
   });
   runner.register(copies.job());
   await copies.reconcile();
@@ -95,10 +97,10 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
   await hosting.restore();
   const datasetStore = new SqliteDatasetStore(db);
   const datasets = new DatasetService({ datasets: datasetStore, projects, tags, objects, paginator, clock, runner, jobs: stores.jobs });
-  runner.register(datasetJob({ datasets: datasetStore, objects, clock }));
+  runner.register(datasetJob({ datasets: datasetStore, objects, sealed, clock }));
   await datasets.sweep();
   const training = new TrainingService({
-    versions: stores.versions, datasets: datasetStore, projects, tags, objects, vault, runner, jobs: stores.jobs, clock,
+    versions: stores.versions, datasets: datasetStore, projects, tags, objects, vault, sealed, runner, jobs: stores.jobs, clock,
     options: trainingOptions(config.training), concurrency: config.trainingConcurrency,
     checkKey: (caller, kmsKeyId) => keys.resolveForUse(caller, kmsKeyId, ['kms:GenerateDataKey', 'kms:Decrypt']),
   });

@@ -1,7 +1,8 @@
 // Test-only seam: puts a trained-looking model version into a server's data dir (the server may be
 // running: SQLite WAL, blobs renamed into place). The model bytes are sealed by the real vault under
-// the owner's key; the copy does not care what the bytes are. Also reads versions back and opens
-// their models, so tests can check a copy's model byte for byte. Never used by the product.
+// the owner's key; the copy does not care what the bytes are. The training results are sealed, as
+// training writes them, under the owner's alias/aws/rekognition key. Also reads versions back and
+// opens their models and output files, so tests can check a copy byte for byte. Never used by the product.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/storage/sqlite/database.js';
@@ -12,6 +13,7 @@ import { FsObjectStore } from '../../src/storage/objects.js';
 import { KeyService } from '../../src/domain/keys/service.js';
 import { keyPolicyCheck } from '../../src/domain/keys/policy.js';
 import { KmsModelVault } from '../../src/domain/keys/vault.js';
+import { SealedObjects } from '../../src/domain/keys/sealed-objects.js';
 import { kmsMasterKey, loadServerSecret } from '../../src/domain/keys/master.js';
 import { parseArn, versionArn } from '../../src/domain/shared/arn.js';
 import { randomIds } from '../../src/domain/shared/ids.js';
@@ -25,6 +27,7 @@ export class DataDir {
   readonly objects: FsObjectStore;
   readonly keys: KeyService;
   readonly vault: KmsModelVault;
+  readonly sealed: SealedObjects;
 
   constructor(readonly dir: string) {
     this.db = openDatabase(join(dir, 'osprey.db'));
@@ -33,6 +36,7 @@ export class DataDir {
     this.objects = new FsObjectStore(join(dir, 'buckets'));
     this.keys = new KeyService({ keys: new SqliteKeyStore(this.db), masterKey: kmsMasterKey(loadServerSecret(dir)), clock: { now: () => new Date() }, ids: randomIds, policyCheck: keyPolicyCheck });
     this.vault = new KmsModelVault(this.keys, this.blobs);
+    this.sealed = new SealedObjects(this.keys, this.objects);
   }
 
   close(): void { this.db.close(); }
@@ -52,9 +56,10 @@ export class DataDir {
       AggregatedEvaluationResults: { F1Score: 0.875, Precision: 0.9, Recall: 0.85 }, LabelEvaluationResults: [] };
     const manifestLine = JSON.stringify({ 'source-ref': 's3://images/cat.jpg', cat: 1 }) + '\n';
     const manifest = manifestLine.repeat(Math.max(1, Math.ceil((opts.manifestBytes ?? 0) / manifestLine.length)));
-    await this.objects.put(bucket, key('EvaluationResultSummary'), JSON.stringify(summary));
-    await this.objects.put(bucket, key('ManifestSummary'), JSON.stringify({ statistics: {}, errors: [] }));
-    for (const k of ['TrainingGroundTruth', 'TrainingManifestWithValidation', 'TestingGroundTruth', 'TestingManifestWithValidation']) await this.objects.put(bucket, key(k), manifest);
+    const put = await this.sealed.writerFor(owner, undefined);
+    await put(bucket, key('EvaluationResultSummary'), JSON.stringify(summary));
+    await put(bucket, key('ManifestSummary'), JSON.stringify({ statistics: {}, errors: [] }));
+    for (const k of ['TrainingGroundTruth', 'TrainingManifestWithValidation', 'TestingGroundTruth', 'TestingManifestWithValidation']) await put(bucket, key(k), manifest);
     const ref = (kind: string) => ({ Bucket: bucket, Name: key(kind) });
     const assets = (kind: string) => ({ Assets: [{ GroundTruthManifest: { S3Object: ref(kind) } }] });
     const record: VersionRecord = {
@@ -70,9 +75,11 @@ export class DataDir {
       },
     };
     if (!(await this.versions.insert(record))) throw new Error(`version ${name} already exists`);
-    return { arn, model, sha256, record };
+    return { arn, model, sha256, record, summary, manifest };
   }
 
   async version(arn: string) { return this.versions.get(arn); }
   async openModel(arn: string) { return this.vault.open((await this.versions.get(arn))!); }
+  /** The plaintext of an object in a bucket folder, sealed or not (undefined when missing). */
+  async readObject(bucket: string, key: string) { return this.sealed.getAsService(bucket, key); }
 }

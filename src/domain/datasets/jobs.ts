@@ -4,6 +4,8 @@
 import type { JobKind } from '../../jobs/runner.js';
 import type { ObjectStore } from '../../storage/objects.js';
 import type { DatasetStatus, DatasetStore, JobRecord } from '../../storage/ports.js';
+import type { SealedObjects } from '../keys/sealed-objects.js';
+import { parseArn } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import { checkImages } from './images.js';
 import type { ParsedLine } from './manifest.js';
@@ -24,8 +26,18 @@ const MAX_ATTEMPTS = 3;
 /** `CODE: message` — the code first, so clients can match it (spec §3.3 leaves the format to us). */
 export const statusMessage = (e: TerminalError) => `${e.code}: ${e.message}`;
 
-export function datasetJob(deps: { datasets: DatasetStore; objects: ObjectStore; clock: Clock }): JobKind {
-  const { datasets, objects, clock } = deps;
+/**
+ * A manifest may be an output file Osprey sealed (a TrainingGroundTruth file, say): it is opened as
+ * the dataset's account (its root principal), so the key policy decides, as kms:Decrypt would on AWS.
+ */
+function readAsOwner(sealed: SealedObjects, datasetArn: string, bucket: string, name: string): Promise<Buffer | undefined> {
+  const ref = parseArn(datasetArn);
+  if (!ref) return Promise.resolve(undefined);
+  return sealed.getAs({ accountId: ref.accountId, region: ref.region, principalArn: `arn:aws:iam::${ref.accountId}:root` }, bucket, name);
+}
+
+export function datasetJob(deps: { datasets: DatasetStore; objects: ObjectStore; sealed: SealedObjects; clock: Clock }): JobKind {
+  const { datasets, objects, sealed, clock } = deps;
 
   const inProgress = (p: DatasetJobPayload): DatasetStatus => (p.op.startsWith('create') ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS');
   const failedStatus = (p: DatasetJobPayload): DatasetStatus => (p.op.startsWith('create') ? 'CREATE_FAILED' : 'UPDATE_FAILED');
@@ -61,7 +73,7 @@ export function datasetJob(deps: { datasets: DatasetStore; objects: ObjectStore;
     switch (p.op) {
       case 'create-from-manifest': {
         let bytes: Buffer | undefined;
-        try { bytes = await objects.get(p.manifest.bucket, p.manifest.name); } catch { bytes = undefined; }
+        try { bytes = await readAsOwner(sealed, p.datasetArn, p.manifest.bucket, p.manifest.name); } catch { bytes = undefined; }
         if (!bytes) {
           await fail(p, `ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT: The manifest s3://${p.manifest.bucket}/${p.manifest.name} cannot be read.`, 'CLIENT_ERROR');
           return;

@@ -1,7 +1,7 @@
 // The embedded key service (KMS-style): keys with a key ID, an ARN and aliases; key material sealed
 // at rest with the server master key; data keys for envelope encryption. KmsKeyId is accepted in
 // the four forms the AWS CLI names: key ID, key ARN, alias name, alias ARN.
-import { AccessDenied, InvalidParameter } from '../../protocol/errors.js';
+import { AccessDenied, InvalidParameter, ServiceError } from '../../protocol/errors.js';
 import type { KeyRecord, KeyStore } from '../../storage/ports.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
@@ -120,6 +120,22 @@ export class KeyService {
     const key = m ? await this.deps.keys.get(m[3]) : undefined;
     if (!key) throw new Error(`KMS key ${keyArn} no longer exists`);
     if (!key.enabled) throw new Error(`KMS key ${keyArn} is disabled`);
+    return open(this.material(key), wrapped, Buffer.from(key.arn));
+  }
+
+  /**
+   * Unwraps a data key for a caller reading sealed data (GetObject of a sealed output file): the key
+   * policy must let the caller kms:Decrypt. Errors are S3's for SSE-KMS objects: a missing key is
+   * KMS.NotFoundException, a disabled one KMS.DisabledException, a refusal AccessDeniedException.
+   */
+  async unwrapDataKeyFor(caller: Caller, keyArn: string, wrapped: Buffer): Promise<Buffer> {
+    const m = KEY_ARN.exec(keyArn);
+    const key = m ? await this.deps.keys.get(m[3]) : undefined;
+    if (!key || key.arn !== keyArn) throw new ServiceError('KMS.NotFoundException', `The KMS key ${keyArn} does not exist.`, 400);
+    if (!(this.deps.policyCheck ?? ownerOnly)(key, caller, 'kms:Decrypt')) {
+      throw AccessDenied(`User: ${caller.principalArn} is not authorized to perform: kms:Decrypt on resource: ${key.arn}`);
+    }
+    if (!key.enabled) throw new ServiceError('KMS.DisabledException', `The KMS key ${key.arn} is disabled.`, 400);
     return open(this.material(key), wrapped, Buffer.from(key.arn));
   }
 

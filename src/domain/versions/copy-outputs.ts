@@ -2,8 +2,14 @@
 // where the source version's results point into the destination OutputConfig, named
 // <Kind>-<destProject>-<VersionName>.json (spec §9.1), with EvaluationDetails.ProjectVersionArn
 // of the summary rewritten to the new version. Datasets are not copied.
-import type { ObjectStore } from '../../storage/objects.js';
-import type { AssetList, S3ObjectRef, VersionDetail } from '../../storage/ports.js';
+//
+// The source's files are opened through the keys layer and every destination file is sealed anew
+// under the destination key with a fresh data key: re-encrypted, not re-wrapped. The files are small
+// (kilobytes to a few megabytes, unlike the model, whose data key is re-wrapped), the summary's
+// content changes anyway (its ProjectVersionArn), and one path for all six keeps every object
+// under a data key of its own, so no two objects, versions or accounts share one.
+import type { SealedObjects } from '../keys/sealed-objects.js';
+import type { AssetList, KeyRecord, S3ObjectRef, VersionDetail } from '../../storage/ports.js';
 
 export type OutputKind =
   | 'EvaluationResultSummary' | 'ManifestSummary' | 'TrainingGroundTruth' | 'TrainingManifestWithValidation'
@@ -54,10 +60,15 @@ export function planOutputs(src: ResultsSnapshot, dest: { bucket: string; prefix
 
 export class OutputCopyError extends Error {}
 
-/** Copies the planned files; idempotent (a resumed copy rewrites the same objects). */
-export async function copyOutputs(objects: ObjectStore, files: OutputFile[], newVersionArn: string): Promise<void> {
+/** Copies the planned files, sealed under `destKey`; idempotent (a resumed copy rewrites the same objects). */
+export async function copyOutputs(sealed: SealedObjects, files: OutputFile[], newVersionArn: string, destKey: KeyRecord): Promise<void> {
   for (const f of files) {
-    const bytes = await objects.get(f.from.Bucket, f.from.Name).catch(() => undefined);
+    let bytes: Buffer | undefined;
+    try {
+      bytes = await sealed.getAsService(f.from.Bucket, f.from.Name);
+    } catch (e) {
+      throw new OutputCopyError(`The training output s3://${f.from.Bucket}/${f.from.Name} of the source model version could not be opened: ${(e as Error).message}`);
+    }
     if (!bytes) throw new OutputCopyError(`The training output s3://${f.from.Bucket}/${f.from.Name} of the source model version could not be read.`);
     let out: Buffer | string = bytes;
     if (f.kind === 'EvaluationResultSummary') {
@@ -66,6 +77,6 @@ export async function copyOutputs(objects: ObjectStore, files: OutputFile[], new
       summary.EvaluationDetails = { ...(summary.EvaluationDetails ?? {}), ProjectVersionArn: newVersionArn };
       out = JSON.stringify(summary);
     }
-    await objects.put(f.to.Bucket, f.to.Name, out);
+    await sealed.put(destKey, f.to.Bucket, f.to.Name, out);
   }
 }

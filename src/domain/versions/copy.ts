@@ -1,8 +1,9 @@
 // CopyProjectVersion (spec §4): every check runs before anything is created; then one
 // transaction creates the COPYING_IN_PROGRESS version, its tags and its job. The job shares the
 // immutable model blob (same content hash), re-wraps the model's data key under the destination
-// key, writes the training results into the destination OutputConfig and only then moves the
-// version to COPYING_COMPLETED. Choices where AWS is silent: docs/copy.md.
+// key, writes the training results (sealed under the destination key) into the destination
+// OutputConfig and only then moves the version to COPYING_COMPLETED. Choices where AWS is silent:
+// docs/copy.md.
 import { InvalidParameter, ResourceInUse, ResourceNotFound, ServiceQuotaExceeded } from '../../protocol/errors.js';
 import type { BlobStore } from '../../storage/blobs.js';
 import { ObjectPathError, type ObjectStore } from '../../storage/objects.js';
@@ -10,6 +11,7 @@ import type { JobStore, VersionDetail, VersionRecord, VersionStore } from '../..
 import type { JobKind, JobRunner } from '../../jobs/runner.js';
 import type { Authenticated } from '../../server/auth.js';
 import { denial, type IdentityPolicies } from '../iam/identity.js';
+import type { SealedObjects } from '../keys/sealed-objects.js';
 import type { KeyService } from '../keys/service.js';
 import { COPY_ACTION } from '../policies/document.js';
 import type { ProjectPolicyService } from '../policies/service.js';
@@ -63,8 +65,8 @@ const IN_USE = ['TRAINING_IN_PROGRESS', 'COPYING_IN_PROGRESS', 'DELETING'];
 export class CopyService {
   constructor(private readonly deps: {
     versions: VersionStore; copies: CopyStore; jobs: JobStore; projects: ProjectService; policies: ProjectPolicyService;
-    iam: IdentityPolicies; keys: KeyService; tags: TagService; blobs: BlobStore; objects: ObjectStore; runner: JobRunner;
-    clock: Clock; maxVersionsPerProject: number; concurrency: number;
+    iam: IdentityPolicies; keys: KeyService; tags: TagService; blobs: BlobStore; objects: ObjectStore; sealed: SealedObjects;
+    runner: JobRunner; clock: Clock; maxVersionsPerProject: number; concurrency: number;
   }) {}
 
   async copy(caller: Authenticated, input: CopyInput): Promise<string> {
@@ -167,7 +169,7 @@ export class CopyService {
 
   /** The job: model check, key re-wrap, result files, then COPYING_COMPLETED. Resumable. */
   job(): JobKind {
-    const { versions, blobs, keys, objects } = this.deps;
+    const { versions, blobs, keys, objects, sealed } = this.deps;
     return {
       kind: COPY_JOB, concurrency: this.deps.concurrency,
       run: async ({ job }) => {
@@ -186,7 +188,7 @@ export class CopyService {
         }
         if (!(await objects.bucketExists(p.dest.bucket))) throw new Error(`The S3 bucket ${p.dest.bucket} does not exist.`);
         const plan = planOutputs(p.results, p.dest);
-        await copyOutputs(objects, plan.files, p.versionArn);
+        await copyOutputs(sealed, plan.files, p.versionArn, destKey);
         const done = await versions.transition(p.versionArn, ['COPYING_IN_PROGRESS'], 'COPYING_COMPLETED', {
           statusMessage: 'The model is ready to run.',
           modelSha256: p.modelSha256,

@@ -6,6 +6,7 @@ import { InvalidParameter, ResourceInUse } from '../../protocol/errors.js';
 import { ObjectPathError, type ObjectStore } from '../../storage/objects.js';
 import type { AssetList, DatasetStore, JobStore, VersionRecord, VersionStore } from '../../storage/ports.js';
 import { BUSY as DATASET_BUSY, READY as DATASET_READY } from '../datasets/service.js';
+import type { SealedObjects } from '../keys/sealed-objects.js';
 import type { ModelVault } from '../keys/vault.js';
 import type { ProjectService } from '../projects/service.js';
 import type { TagService } from '../tags/service.js';
@@ -31,7 +32,7 @@ export interface CreateVersionInput {
 export class TrainingService {
   constructor(private readonly deps: {
     versions: VersionStore; datasets: DatasetStore; projects: ProjectService; tags: TagService; objects: ObjectStore;
-    vault: ModelVault; runner: JobRunner; jobs: JobStore; clock: Clock; options: TrainingOptions; concurrency: number;
+    vault: ModelVault; sealed: SealedObjects; runner: JobRunner; jobs: JobStore; clock: Clock; options: TrainingOptions; concurrency: number;
     /** Throws the AWS-shaped error for a KmsKeyId the caller cannot use. */
     checkKey?: (caller: Caller, kmsKeyId: string) => Promise<unknown>;
   }) {}

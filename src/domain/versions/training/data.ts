@@ -10,6 +10,9 @@ import { checkLines, parseManifest, type TerminalError } from '../../datasets/va
 
 export interface S3Ref { Bucket: string; Name: string }
 
+/** Reads an object's plaintext for the caller (sealed objects are opened through the keys layer); undefined when missing. */
+export type ObjectReader = (bucket: string, name: string) => Promise<Buffer | undefined>;
+
 export type DataSource =
   | { kind: 'datasets'; trainArn: string; testArn?: string; autoCreate: boolean }
   | { kind: 'manifests'; training: S3Ref; testing?: S3Ref; autoCreate: boolean };
@@ -26,9 +29,9 @@ export interface Gathered { training: DataSet; testing: DataSet; errors: Termina
 const labelsOf = (p: ParsedLine) => Object.keys(p.labels);
 export const isLabeled = (p: ParsedLine) => isUsable(p) && labelsOf(p).length > 0;
 
-async function readManifest(objects: ObjectStore, ref: S3Ref): Promise<DataSet> {
+async function readManifest(read: ObjectReader, ref: S3Ref): Promise<DataSet> {
   let bytes: Buffer | undefined;
-  try { bytes = await objects.get(ref.Bucket, ref.Name); } catch { bytes = undefined; }
+  try { bytes = await read(ref.Bucket, ref.Name); } catch { bytes = undefined; }
   if (!bytes) {
     return { lines: [], errors: [], fileError: { code: 'ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT', message: `The manifest file s3://${ref.Bucket}/${ref.Name} cannot be read.` } };
   }
@@ -43,11 +46,11 @@ async function readDataset(datasets: DatasetStore, arn: string): Promise<DataSet
 }
 
 /** Reads both sets; with AutoCreate the testing set is 20% of the usable training lines. */
-export async function gather(source: DataSource, deps: { objects: ObjectStore; datasets: DatasetStore }): Promise<Gathered> {
-  const training = source.kind === 'datasets' ? await readDataset(deps.datasets, source.trainArn) : await readManifest(deps.objects, source.training);
+export async function gather(source: DataSource, deps: { read: ObjectReader; datasets: DatasetStore }): Promise<Gathered> {
+  const training = source.kind === 'datasets' ? await readDataset(deps.datasets, source.trainArn) : await readManifest(deps.read, source.training);
   let testing: DataSet = { lines: [], errors: [] };
   if (!source.autoCreate) {
-    testing = source.kind === 'datasets' ? await readDataset(deps.datasets, source.testArn!) : await readManifest(deps.objects, source.testing!);
+    testing = source.kind === 'datasets' ? await readDataset(deps.datasets, source.testArn!) : await readManifest(deps.read, source.testing!);
   }
   return { training, testing, errors: [] };
 }

@@ -9,6 +9,7 @@ import type { Progress } from '../../../ml/train.js';
 import type { Logger } from '../../../server/logger.js';
 import type { ObjectStore } from '../../../storage/objects.js';
 import type { AssetList, DatasetStore, JobRecord, VersionDetail, VersionStore } from '../../../storage/ports.js';
+import type { SealedObjects } from '../../keys/sealed-objects.js';
 import type { ModelVault } from '../../keys/vault.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Caller } from '../../shared/scope.js';
@@ -35,6 +36,8 @@ export interface TrainingPayload {
 
 export interface TrainingDeps {
   versions: VersionStore; datasets: DatasetStore; objects: ObjectStore; vault: ModelVault; clock: Clock;
+  /** Output files are sealed under the version's key; manifests are read as the caller. */
+  sealed: SealedObjects;
   options: TrainingOptions; concurrency: number;
 }
 
@@ -47,7 +50,7 @@ function aborted(signal: AbortSignal): void {
 }
 
 export function trainingJob(deps: TrainingDeps): JobKind {
-  const { versions, objects, vault, clock, options } = deps;
+  const { versions, objects, vault, sealed: files, clock, options } = deps;
 
   const say = (arn: string, message: string) => versions.update(arn, 'TRAINING_IN_PROGRESS', { statusMessage: message });
 
@@ -55,7 +58,8 @@ export function trainingJob(deps: TrainingDeps): JobKind {
     const v = await versions.get(p.versionArn);
     if (!v || v.status !== 'TRAINING_IN_PROGRESS') return;
     const t0 = performance.now();
-    const out = new Outputs(objects, { bucket: p.outputConfig.S3Bucket, prefix: p.outputConfig.S3KeyPrefix, project: p.projectName, version: p.versionName });
+    // The key is resolved before any work, so a key the owner may no longer use fails the job at once.
+    const out = new Outputs(await files.writerFor(p.caller, p.kmsKeyId), { bucket: p.outputConfig.S3Bucket, prefix: p.outputConfig.S3KeyPrefix, project: p.projectName, version: p.versionName });
     // tfjs loads on the first training, not at server start-up.
     const { DEFAULT_INPUT_SIZE, trainClassifier } = await import('../../../ml/train.js');
     const { predictBatch } = await import('../../../ml/predict.js');
@@ -63,7 +67,7 @@ export function trainingJob(deps: TrainingDeps): JobKind {
     const autoCreate = p.source.autoCreate;
 
     await say(p.versionArn, 'Validating the training and testing data.');
-    const g = await gather(p.source, deps);
+    const g = await gather(p.source, { datasets: deps.datasets, read: (bucket, name) => files.getAs(p.caller, bucket, name) });
     let images = new Map<never, Float32Array>() as Map<unknown, Float32Array>;
     const validated = !g.training.fileError && !g.testing.fileError;
     if (validated) {

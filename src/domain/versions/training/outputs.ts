@@ -1,6 +1,7 @@
 // Where the training output files go (spec §9.1): <S3KeyPrefix>/<Kind>-<project>-<version>.json
-// in OutputConfig.S3Bucket. Each file is written atomically by the object store.
-import type { ObjectStore } from '../../../storage/objects.js';
+// in OutputConfig.S3Bucket. Each file is sealed under the version's key (src/domain/keys/
+// sealed-objects.ts) and written atomically by the object store.
+import type { SealedWriter } from '../../keys/sealed-objects.js';
 import type { AssetList, S3ObjectRef } from '../../../storage/ports.js';
 
 export type OutputKind =
@@ -20,7 +21,7 @@ export function outputKey(prefix: string | undefined, kind: OutputKind, project:
 
 export class Outputs {
   constructor(
-    private readonly objects: ObjectStore,
+    private readonly writer: SealedWriter,
     private readonly target: { bucket: string; prefix?: string; project: string; version: string },
   ) {}
 
@@ -34,6 +35,6 @@ export class Outputs {
 
   async write(kind: OutputKind, body: string | object): Promise<void> {
     const r = this.ref(kind);
-    await this.objects.put(r.Bucket, r.Name, typeof body === 'string' ? body : JSON.stringify(body, null, 1));
+    await this.writer(r.Bucket, r.Name, typeof body === 'string' ? body : JSON.stringify(body, null, 1));
   }
 }
