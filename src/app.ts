@@ -26,6 +26,7 @@ import { Authenticator } from './server/auth.js';
 import { Pipeline, type CompleteHandlerTable, type HandlerTable } from './server/pipeline.js';
 import { operationNames } from './api/index.js';
 import { createHttpServer } from './server/http.js';
+import { objectsRoute } from './server/objects-route.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { projectHandlers } from './handlers/projects.js';
 import { tagHandlers } from './handlers/tags.js';
@@ -115,7 +116,7 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
   if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
   const pipeline = new Pipeline({ handlers: handlers as CompleteHandlerTable, authenticator, authorize: iam.authorizer(), log });
-  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version }));
+  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version }), objectsRoute({ authenticator, objects, sealed, log }));
 
   return {
     config, db, pipeline, runner, server, log,

@@ -45,6 +45,8 @@ export interface SignedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** Decoded query parameters (the S3 object route); absent = none, as for POST / JSON requests. */
+  query?: Record<string, string>;
 }
 
 function amzDate(headers: SignedRequest['headers']): Date {
@@ -78,7 +80,7 @@ export async function verifySignature(req: SignedRequest, auth: ParsedAuthorizat
     applyChecksum: false, uriEscapePath: true,
   });
   const signed = await signer.sign(
-    { method: req.method, protocol: 'http:', hostname: headers.host ?? '', path: req.path, headers, body: req.body, query: {} },
+    { method: req.method, protocol: 'http:', hostname: headers.host ?? '', path: req.path, headers, body: req.body, query: req.query ?? {} },
     { signingDate: signedAt, signableHeaders: new Set(auth.signedHeaders), unsignableHeaders: new Set() },
   );
   const got = (signed.headers.authorization ?? signed.headers.Authorization ?? '').match(/Signature=([0-9a-f]+)/)?.[1];

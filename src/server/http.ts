@@ -20,13 +20,14 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-export function createHttpServer(pipeline: Pipeline, health: () => unknown): Server {
+export function createHttpServer(pipeline: Pipeline, health: () => unknown, objects?: (req: IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>): Server {
   const server = createServer(async (req, res) => {
     try {
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/_osprey/health')) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(health()));
         return;
       }
+      if (objects && (req.method === 'GET' || req.method === 'HEAD')) return await objects(req, res); // S3 GetObject/HeadObject: objects-route.ts
       const body = await readBody(req);
       if (body === 'too-large') {
         const err = RequestEntityTooLarge(`Request body exceeds the ${MAX_BODY_BYTES}-byte limit.`);

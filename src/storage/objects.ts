@@ -11,6 +11,8 @@ export interface ObjectStore {
   get(bucket: string, key: string): Promise<Buffer | undefined>;
   put(bucket: string, key: string, bytes: Buffer | string): Promise<void>;
   size(bucket: string, key: string): Promise<number | undefined>;
+  /** Size and modification time of an object (undefined when missing). */
+  stat(bucket: string, key: string): Promise<{ size: number; modified: Date } | undefined>;
   bucketExists(bucket: string): Promise<boolean>;
   createBucket(bucket: string): Promise<void>;
 }
@@ -54,9 +56,15 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async size(bucket: string, key: string): Promise<number | undefined> {
+    return (await this.stat(bucket, key))?.size;
+  }
+
+  async stat(bucket: string, key: string): Promise<{ size: number; modified: Date } | undefined> {
     try {
       const p = await this.contained(bucket, key);
-      return p === undefined ? undefined : (await fs.stat(p)).size;
+      if (p === undefined) return undefined;
+      const st = await fs.stat(p);
+      return { size: st.size, modified: st.mtime };
     } catch (e) {
       if (e instanceof ObjectPathError) throw e;
       return undefined;

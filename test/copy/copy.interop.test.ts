@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { ACCOUNT_A, ACCOUNT_B, aws, boto3, type Creds } from '../helpers/clients.js';
+import { ACCOUNT_A, ACCOUNT_B, aws, boto3, s3cp, type Creds } from '../helpers/clients.js';
 import { DataDir } from './seed.js';
 import { sdk, waitFor } from './util.js';
 
@@ -55,7 +55,11 @@ test('same-account copy (aws CLI): COPYING_COMPLETED, same blob, results rewritt
   assert.deepEqual(v.EvaluationResult?.Summary?.S3Object, { Bucket: 'out-a', Name: 'copies/EvaluationResultSummary-dest-c1.json' });
   assert.equal(v.ManifestSummary?.S3Object?.Name, 'copies/ManifestSummary-dest-c1.json');
   assert.equal(v.TrainingDataResult?.Validation?.Assets?.[0].GroundTruthManifest?.S3Object?.Name, 'copies/TrainingManifestWithValidation-dest-c1.json');
-  const summary = JSON.parse(readFileSync(join(server.dataDir, 'buckets/out-a/copies/EvaluationResultSummary-dest-c1.json'), 'utf8'));
+  // Sealed on disk under the destination key; read back as on AWS, with `aws s3 cp`.
+  assert.ok(!readFileSync(join(server.dataDir, 'buckets/out-a/copies/EvaluationResultSummary-dest-c1.json')).includes('EvaluationDetails'));
+  const cp = s3cp(server.url, 'out-a', 'copies/EvaluationResultSummary-dest-c1.json');
+  assert.equal(cp.code, 0, cp.stderr);
+  const summary = JSON.parse(cp.stdout.toString('utf8'));
   assert.equal(summary.EvaluationDetails.ProjectVersionArn, v.ProjectVersionArn);
   assert.equal(summary.AggregatedEvaluationResults.F1Score, 0.875);
   const tags = aws(server.url, ['list-tags-for-resource', '--resource-arn', v.ProjectVersionArn!]);

@@ -43,3 +43,42 @@ print(json.dumps(out, default=str))
   if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
+
+/** `aws s3 cp s3://bucket/key -` (v1) against the server's S3 object route; stdout is the object. */
+export function s3cp(url: string, bucket: string, key: string, creds: Creds = ACCOUNT_A) {
+  const r = spawnSync('aws', ['--endpoint-url', url, 's3', 'cp', `s3://${bucket}/${key}`, '-'], { env: awsEnv(creds), encoding: 'buffer' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+/**
+ * boto3 `get_object` (or `head_object`, or a ranged get) on the S3 object route. Returns
+ * {body (base64), headers, status} or {error, message, status}.
+ */
+export function s3object(url: string, bucket: string, key: string, creds: Creds = ACCOUNT_A, opts: { head?: boolean; range?: string } = {}) {
+  const program = `
+import base64, json, sys, boto3, botocore
+from botocore.config import Config
+V = json.loads(sys.argv[1])
+s3 = boto3.client('s3', endpoint_url=V['url'], region_name=V['region'], aws_access_key_id=V['key'], aws_secret_access_key=V['secret'], config=Config(retries={'max_attempts': 1}, s3={'addressing_style': 'path'}))
+try:
+    if V['head']:
+        r = s3.head_object(Bucket=V['bucket'], Key=V['object'])
+        out = {'length': r['ContentLength']}
+    else:
+        args = {'Range': V['range']} if V['range'] else {}
+        r = s3.get_object(Bucket=V['bucket'], Key=V['object'], **args)
+        out = {'body': base64.b64encode(r['Body'].read()).decode(), 'length': r['ContentLength']}
+    out['status'] = r['ResponseMetadata']['HTTPStatusCode']
+    out['headers'] = r['ResponseMetadata']['HTTPHeaders']
+except botocore.exceptions.ClientError as e:
+    out = {'error': e.response['Error']['Code'], 'message': e.response['Error'].get('Message'), 'status': e.response['ResponseMetadata'].get('HTTPStatusCode')}
+print(json.dumps(out))
+`;
+  const vars = { url, region: creds.region ?? 'us-east-1', key: creds.accessKeyId, secret: creds.secretAccessKey ?? 'x', bucket, object: key, head: !!opts.head, range: opts.range ?? null };
+  const r = spawnSync('python3', ['-c', program, JSON.stringify(vars)], { encoding: 'utf8', env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' } });
+  if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return { ...out, body: out.body === undefined ? undefined : Buffer.from(out.body, 'base64') } as {
+    body?: Buffer; length?: number; status: number; headers?: Record<string, string>; error?: string; message?: string;
+  };
+}

@@ -2,9 +2,9 @@
 // stop through boto3 and the aws CLI against a real server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT_A, ACCOUNT_B, aws, boto3 } from '../helpers/clients.js';
+import { ACCOUNT_A, ACCOUNT_B, aws, boto3, s3object } from '../helpers/clients.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { SAMPLE_CLASSES, writeSampleDataset, type SampleImage } from '../../src/ml/sample-dataset.js';
 import { waitStatus } from './util.js';
@@ -15,7 +15,9 @@ let url: string;
 let arn: string;
 let projectArn: string;
 let images: SampleImage[];
-let summaryPath: string;
+let summaryRef: { Bucket: string; Name: string };
+/** The evaluation summary, read through the S3 route (output files are sealed on disk). */
+const readSummary = () => JSON.parse(s3object(url, summaryRef.Bucket, summaryRef.Name).body!.toString('utf8'));
 
 before(async () => {
   server = await startServer({ config: { training: { epochs: 20, seed: 7 } } });
@@ -34,7 +36,7 @@ out = {'project': p, 'version': v, 'status': d['Status'], 'summary': d['Evaluati
   assert.equal(r.status, 'TRAINING_COMPLETED', JSON.stringify(r));
   projectArn = r.project;
   arn = r.version;
-  summaryPath = join(server.dataDir, 'buckets', r.summary.Bucket, r.summary.Name);
+  summaryRef = r.summary;
 });
 after(async () => { await server.stop(); server.cleanup(); });
 
@@ -110,14 +112,14 @@ out['max'] = rek.detect_custom_labels(ProjectVersionArn=V['arn'], Image=img, Min
   assert.deepEqual(r.exact, [r.bytes[0]], 'MinConfidence is inclusive');
   assert.ok(r.max.length <= 1);
   // Without MinConfidence each label is kept at its own assumed threshold from training.
-  const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+  const summary = readSummary();
   const thresholds = new Map<string, number>(summary.LabelEvaluationResults.map((l: { Label: string; Metrics: { Threshold: number } }) => [l.Label, l.Metrics.Threshold * 100]));
   const expected = r.bytes.filter((l: { Name: string; Confidence: number }) => l.Confidence >= thresholds.get(l.Name)! - 1e-4);
   assert.deepEqual(r.default, expected);
 });
 
 test('agreement: DetectCustomLabels over the test set reproduces the evaluation summary\'s precision and recall', () => {
-  const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+  const summary = readSummary();
   const agg = summary.AggregatedEvaluationResults.Metrics ?? summary.AggregatedEvaluationResults;
   const test = images.filter((i) => i.split === 'test');
   const r: { Name: string; Confidence: number }[][] = boto3(url, `out = [rek.detect_custom_labels(ProjectVersionArn=V['arn'], Image={'S3Object': {'Bucket': V['bucket'], 'Name': n}}, MinConfidence=0)['CustomLabels'] for n in V['names']]`,

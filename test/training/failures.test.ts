@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { aws } from '../helpers/clients.js';
+import { aws, s3cp, s3object } from '../helpers/clients.js';
 import type { TestServer } from '../helpers/server.js';
 import { BUCKET, classLine, cli, putObject, sampleServer, versionDone } from './fixtures.js';
 
@@ -66,9 +66,10 @@ test('an image too small or not an image is an invalid line listed in the valida
   const lines = all.map((i) => classLine(i.ref, i.c));
   const { v, id } = await train([...lines, classLine(`s3://${BUCKET}/tiny.png`, 'circle'), classLine(`s3://${BUCKET}/fake.jpg`, 'square')], lines);
   assert.equal(v.Status, 'TRAINING_COMPLETED', v.StatusMessage);
-  const summary = JSON.parse(readFileSync(join(server.dataDir, 'buckets', 'out', `f${id}`, `ManifestSummary-fail-${id}-v.json`), 'utf8'));
+  // The output files are sealed on disk; they are read back through the S3 route, as on AWS.
+  const summary = JSON.parse(s3object(server.url, 'out', `f${id}/ManifestSummary-fail-${id}-v.json`).body!.toString('utf8'));
   assert.deepEqual(summary.statistics.training.error_json_line_indices, [lines.length, lines.length + 1]);
-  const validation = readFileSync(join(server.dataDir, 'buckets', 'out', `f${id}`, `TrainingManifestWithValidation-fail-${id}-v.json`), 'utf8').trim().split('\n');
+  const validation = s3cp(server.url, 'out', `f${id}/TrainingManifestWithValidation-fail-${id}-v.json`).stdout.toString('utf8').trim().split('\n');
   assert.equal(JSON.parse(validation[lines.length]!).errors[0].code, 'ERROR_INVALID_IMAGE_DIMENSION');
   assert.equal(JSON.parse(validation[lines.length + 1]!).errors[0].code, 'ERROR_INVALID_IMAGE');
 });

@@ -1,10 +1,12 @@
 // A full training run on the sample images through the aws CLI and boto3, and the evaluation
-// file read back from the output bucket and checked against DescribeProjectVersions.
+// file read back from the output bucket (sealed on disk; read through the S3 route with `aws s3 cp`
+// and boto3) and checked against DescribeProjectVersions.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { aws, boto3 } from '../helpers/clients.js';
+import { ACCOUNT_A, ACCOUNT_B, aws, boto3, s3cp, s3object } from '../helpers/clients.js';
+import { SEALED_MAGIC } from '../../src/domain/keys/sealed-objects.js';
 import type { TestServer } from '../helpers/server.js';
 import { BUCKET, cli, datasetStatus, manifestSource, sampleServer, until } from './fixtures.js';
 
@@ -43,7 +45,17 @@ out = rek.describe_project_versions(ProjectArn=V['p'], VersionNames=['v1'])['Pro
   const dir = join(server.dataDir, 'buckets', 'results', 'out', 'run1');
   assert.deepEqual(readdirSync(dir).sort(), ['EvaluationResultSummary', 'ManifestSummary', 'TestingGroundTruth', 'TestingManifestWithValidation',
     'TrainingGroundTruth', 'TrainingManifestWithValidation'].map((k) => `${k}-shapes-v1.json`));
-  const summary = JSON.parse(readFileSync(join(dir, 'EvaluationResultSummary-shapes-v1.json'), 'utf8'));
+  for (const f of readdirSync(dir)) {
+    const bytes = readFileSync(join(dir, f));
+    assert.equal(bytes.subarray(0, SEALED_MAGIC.length).toString(), SEALED_MAGIC, `${f} is sealed`);
+    assert.ok(!bytes.includes('source-ref') && !bytes.includes('"Version"') && !bytes.includes('statistics'), `${f}: no plaintext on disk`);
+  }
+  const read = (kind: string) => {
+    const r = s3cp(server.url, 'results', name(kind));
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.toString('utf8');
+  };
+  const summary = JSON.parse(read('EvaluationResultSummary'));
   assert.equal(summary.EvaluationDetails.ProjectVersionArn, created.ProjectVersionArn);
   assert.equal(summary.AggregatedEvaluationResults.F1Score, waited.EvaluationResult.F1Score);
   assert.deepEqual(summary.EvaluationDetails.Labels, ['circle', 'square', 'stripes', 'triangle']);
@@ -58,14 +70,30 @@ out = rek.describe_project_versions(ProjectArn=V['p'], VersionNames=['v1'])['Pro
   }
   // A real network on real images beats chance (0.25 for 4 balanced classes) even after 3 epochs.
   assert.ok(waited.EvaluationResult.F1Score > 0.25, `F1 ${waited.EvaluationResult.F1Score}`);
-  const ms = JSON.parse(readFileSync(join(dir, 'ManifestSummary-shapes-v1.json'), 'utf8'));
+  const ms = JSON.parse(s3object(server.url, 'results', name('ManifestSummary')).body!.toString('utf8'));
   assert.equal(ms.statistics.training.valid_json_lines, 64);
   assert.equal(ms.statistics.testing.use_case, 'IMAGE_LEVEL_LABELS');
-  const gt = readFileSync(join(dir, 'TestingGroundTruth-shapes-v1.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const gt = read('TestingGroundTruth').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(gt.length, 16);
   const details = gt[0]['rekognition-custom-labels-evaluation-0-metadata']['rekognition-custom-labels-evaluation-details'];
   assert.equal(details.version, 1);
   assert.equal(typeof details['is-true-positive'], 'boolean');
+  // Another account may not decrypt the outputs (default key policy: the owning account only).
+  assert.equal(s3object(server.url, 'results', name('EvaluationResultSummary'), ACCOUNT_B).error, 'AccessDenied');
+  // A sealed output used as a manifest is opened through the keys layer: by its account, not by another.
+  const fromOutput = (creds = ACCOUNT_A) => {
+    const run = (args: string[]) => { const r = aws(server.url, args, creds); assert.equal(r.code, 0, r.stderr); return r.json; };
+    const project = run(['create-project', '--project-name', 'reuse']).ProjectArn;
+    const arn = run(['create-dataset', '--project-arn', project, '--dataset-type', 'TRAIN', '--dataset-source', manifestSource('results', name('TrainingGroundTruth'))]).DatasetArn;
+    return until(() => {
+      const d = run(['describe-dataset', '--dataset-arn', arn]).DatasetDescription;
+      return d.Status.endsWith('_IN_PROGRESS') ? undefined : d;
+    }, `dataset ${arn}`);
+  };
+  assert.equal((await fromOutput()).Status, 'CREATE_COMPLETE');
+  const other = await fromOutput(ACCOUNT_B);
+  assert.equal(other.Status, 'CREATE_FAILED');
+  assert.match(other.StatusMessage, /ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT/);
   assert.deepEqual(cli(server, ['list-tags-for-resource', '--resource-arn', created.ProjectVersionArn]).Tags, { team: 'vision' });
   // The clients run synchronously, so the server's log is read once the event loop turns again.
   await until(() => (server.log().includes('"training progress"') ? true : undefined), 'the progress log lines');
@@ -82,7 +110,7 @@ out = rek.describe_project_versions(ProjectArn=V['p'])['ProjectVersionDescriptio
   assert.equal(v.Status, 'TRAINING_COMPLETED', v.StatusMessage);
   assert.deepEqual(v.TestingDataResult.Input, { AutoCreate: true });
   assert.equal(v.EvaluationResult.Summary.S3Object.Name, 'EvaluationResultSummary-auto-a1.json', 'no prefix, no leading slash');
-  const summary = JSON.parse(readFileSync(join(server.dataDir, 'buckets', 'results', 'EvaluationResultSummary-auto-a1.json'), 'utf8'));
+  const summary = JSON.parse(s3object(server.url, 'results', 'EvaluationResultSummary-auto-a1.json').body!.toString('utf8'));
   assert.equal(summary.EvaluationDetails.NumberOfTestingImages, 16);
   assert.equal(summary.EvaluationDetails.NumberOfTrainingImages, 64);
 });
