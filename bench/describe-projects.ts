@@ -33,6 +33,24 @@ const s = createServer((req, res) => {
 });
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
 
+// A second reference: node:http answering every request with the very page Osprey returned (same size,
+// same headers, nothing computed), to separate the cost of the response from the cost of the pipeline.
+const PAGE_SERVER = (page: string) => `
+const { createServer } = require('node:http');
+const { randomUUID } = require('node:crypto');
+const page = ${JSON.stringify(page)};
+const s = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() }).end(page));
+});
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+
+async function startNode(source: string) {
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((r) => child.stdout!.once('data', (d) => r(Number(String(d).trim()))));
+  return { child, url: `http://127.0.0.1:${port}/` };
+}
+
 interface Result { rps: number; p50: number; p99: number; errors: number }
 
 function haveWrk(): boolean { return spawnSync('wrk', ['--version']).error === undefined; }
@@ -73,10 +91,9 @@ async function nodeLoad(url: string): Promise<Result> {
 
 async function main() {
   const osprey = await startServer({ args: ['--log-level', 'error'] });
-  // The echo server runs in its own process, like Osprey (this process blocks while wrk runs).
-  const echo = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const echoPort = await new Promise<number>((r) => echo.stdout!.once('data', (d) => r(Number(String(d).trim()))));
-  const echoUrl = `http://127.0.0.1:${echoPort}/`;
+  // The reference servers run in their own processes, like Osprey (this process blocks while wrk runs).
+  const echo = await startNode(ECHO_SERVER);
+  let page: Awaited<ReturnType<typeof startNode>> | undefined;
   try {
     // Seed 1,000 projects in one account.
     for (let i = 0; i < 1000; i += 50) {
@@ -84,21 +101,27 @@ async function main() {
         method: 'POST', headers: { ...HEADERS, 'x-amz-target': 'RekognitionService.CreateProject' }, body: JSON.stringify({ ProjectName: `bench-${i + j}` }),
       }).then((r) => { if (r.status !== 200) throw new Error(`seed failed: ${r.status}`); return r.text(); })));
     }
-    const check = await (await fetch(osprey.url, { method: 'POST', headers: HEADERS, body: BODY })).json() as { ProjectDescriptions: unknown[]; NextToken?: string };
+    const text = await (await fetch(osprey.url, { method: 'POST', headers: HEADERS, body: BODY })).text();
+    const check = JSON.parse(text) as { ProjectDescriptions: unknown[]; NextToken?: string };
     if (check.ProjectDescriptions.length !== 10 || !check.NextToken) throw new Error('unexpected DescribeProjects page');
+    page = await startNode(PAGE_SERVER(text));
 
     const tool = haveWrk() ? 'wrk' : 'node client';
     const load = (url: string) => (tool === 'wrk' ? Promise.resolve(wrk(url)) : nodeLoad(url));
     console.log(`load generator: ${tool}; ${CONNECTIONS} connections, ${SECONDS} s each`);
-    const e = await load(echoUrl);
+    const e = await load(echo.url);
+    const p = await load(page.url);
     const o = await load(`${osprey.url}/`);
     const row = (name: string, r: Result) => console.log(`${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   errors ${r.errors}`);
     row('node:http JSON echo (baseline)', e);
+    row(`node:http fixed page (${text.length} B)`, p);
     row('Osprey DescribeProjects (10/1000)', o);
     console.log(`throughput ratio Osprey/echo: ${(o.rps / e.rps).toFixed(3)}  (goal ≥ 0.5)`);
+    console.log(`throughput ratio fixed page/echo: ${(p.rps / e.rps).toFixed(3)}  (the same response with no work behind it)`);
     console.log(`p99 ratio Osprey/echo: ${(o.p99 / e.p99).toFixed(2)}`);
   } finally {
-    echo.kill();
+    echo.child.kill();
+    page?.child.kill();
     await osprey.stop();
     osprey.cleanup();
   }
