@@ -46,7 +46,7 @@ print(json.dumps(out, default=str))
 
 /** `aws s3 cp s3://bucket/key -` (v1) against the server's S3 object route; stdout is the object. */
 export function s3cp(url: string, bucket: string, key: string, creds: Creds = ACCOUNT_A) {
-  const r = spawnSync('aws', ['--endpoint-url', url, 's3', 'cp', `s3://${bucket}/${key}`, '-'], { env: awsEnv(creds), encoding: 'buffer' });
+  const r = spawnSync('aws', ['--endpoint-url', url, 's3', 'cp', `s3://${bucket}/${key}`, '-'], { env: awsEnv(creds), encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
 }
 
