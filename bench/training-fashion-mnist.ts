@@ -11,7 +11,6 @@
  * Training hyperparameters go to the server as OSPREY_TRAINING_* variables (docs/training.md).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -84,7 +83,13 @@ try {
   const wall = (Date.now() - t) / 1000;
   if (v.Status !== 'TRAINING_COMPLETED') throw new Error(`training ended ${v.Status}: ${v.StatusMessage}`);
   const s3 = v.EvaluationResult!.Summary!.S3Object!;
-  const summary = JSON.parse(readFileSync(join(server.dataDir, 'buckets', s3.Bucket!, s3.Name!), 'utf8'));
+  // Output files are sealed on disk; the server's S3 GetObject route decrypts them for the owner
+  // (dev mode: the access key in the credential scope names the account, the signature is not checked).
+  const got = await fetch(`${server.url}/${s3.Bucket}/${s3.Name}`, {
+    headers: { authorization: 'AWS4-HMAC-SHA256 Credential=111122223333/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0' },
+  });
+  if (got.status !== 200) throw new Error(`reading the evaluation summary: HTTP ${got.status} ${await got.text()}`);
+  const summary = JSON.parse(await got.text());
   const perLabel = new Map<string, number>(summary.LabelEvaluationResults.map((l: { Label: string; NumberOfTestingImages: number }) => [l.Label, l.NumberOfTestingImages]));
   const correct = summary.AggregatedEvaluationResults.ConfusionMatrix
     .filter((c: { GroundTruthLabel: string; PredictedLabel: string }) => c.GroundTruthLabel === c.PredictedLabel)
