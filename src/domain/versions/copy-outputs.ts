@@ -10,10 +10,7 @@
 // under a data key of its own, so no two objects, versions or accounts share one.
 import type { SealedObjects } from '../keys/sealed-objects.js';
 import type { AssetList, KeyRecord, S3ObjectRef, VersionDetail } from '../../storage/ports.js';
-
-export type OutputKind =
-  | 'EvaluationResultSummary' | 'ManifestSummary' | 'TrainingGroundTruth' | 'TrainingManifestWithValidation'
-  | 'TestingGroundTruth' | 'TestingManifestWithValidation';
+import { outputKey, type OutputKind } from './training/outputs.js';
 
 export interface OutputFile { kind: OutputKind; from: S3ObjectRef; to: S3ObjectRef }
 
@@ -33,7 +30,7 @@ function firstAsset(list: AssetList | undefined): S3ObjectRef | undefined {
 
 /** Plans every file the copy writes, and the results detail the new version will show. */
 export function planOutputs(src: ResultsSnapshot, dest: { bucket: string; prefix?: string; projectName: string; versionName: string }) {
-  const key = (kind: OutputKind) => `${dest.prefix ? `${dest.prefix.replace(/\/+$/, '')}/` : ''}${kind}-${dest.projectName}-${dest.versionName}.json`;
+  const key = (kind: OutputKind) => outputKey(dest.prefix, kind, dest.projectName, dest.versionName);
   const files: OutputFile[] = [];
   const map = (kind: OutputKind, from: S3ObjectRef | undefined): S3ObjectRef | undefined => {
     if (!from) return undefined;
