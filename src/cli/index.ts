@@ -203,34 +203,38 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, era: Era, out: (s: st
   }
 
   const credentials = globals.noSignRequest ? undefined : await resolveCredentials(cfg, globals, defaultEndpoint);
-  const { sendJson } = await import('./transport.js');
+  const { openTransport } = await import('./transport.js');
+  const transport = await openTransport({
+    endpoint: cfg.endpoint, region, credentials, verifySsl: cfg.verifySsl, caBundle: cfg.caBundle,
+    connectTimeout: cfg.connectTimeout, readTimeout: cfg.readTimeout, maxAttempts: cfg.maxAttempts, debug,
+    userAgent: `${PROG}-cli/${CLI_VERSION} md/Node#${process.versions.node} command/rekognition.${cmd.name}`,
+  });
   const call = async (payload: Input): Promise<Record<string, unknown>> => {
-    const body = JSON.stringify(toWire(payload));
-    const res = await sendJson(cmd!.operation, body, {
-      endpoint: cfg.endpoint, region: region!, credentials, verifySsl: cfg.verifySsl, caBundle: cfg.caBundle,
-      connectTimeout: cfg.connectTimeout, readTimeout: cfg.readTimeout, maxAttempts: cfg.maxAttempts, debug,
-      userAgent: `${PROG}-cli/${CLI_VERSION} md/Node#${process.versions.node} command/rekognition.${cmd!.name}`,
-    });
+    const res = await transport.send(cmd!.operation, toSdkInput(payload) as Record<string, unknown>);
     const parsedBody = res.body.trim() ? parsePyJson(res.body) : {};
     return (parsedBody && typeof parsedBody === 'object' && !Array.isArray(parsedBody) ? parsedBody : {}) as Record<string, unknown>;
   };
 
-  if (cmd.waiter) {
-    await runWaiter(ctx, cmd, input, call);
+  try {
+    if (cmd.waiter) {
+      await runWaiter(ctx, cmd, input, call);
+      return 0;
+    }
+    if (!paginate) {
+      const response = await call(input);
+      await emitOutput(ctx, cmd, output, query, { kind: 'single', response });
+      return 0;
+    }
+    const { paginateAll } = await import('./paginate.js');
+    const pages = paginateAll(cmd, input, call, {
+      startingToken: startingToken as string | undefined,
+      maxItems: maxItems !== undefined ? Number(maxItems) : undefined,
+    });
+    await emitOutput(ctx, cmd, output, query, { kind: 'pages', pages });
     return 0;
+  } finally {
+    transport.close();
   }
-  if (!paginate) {
-    const response = await call(input);
-    await emitOutput(ctx, cmd, output, query, { kind: 'single', response });
-    return 0;
-  }
-  const { paginateAll } = await import('./paginate.js');
-  const pages = paginateAll(cmd, input, call, {
-    startingToken: startingToken as string | undefined,
-    maxItems: maxItems !== undefined ? Number(maxItems) : undefined,
-  });
-  await emitOutput(ctx, cmd, output, query, { kind: 'pages', pages });
-  return 0;
 }
 
 function valueOf(cmd: CommandSpec, values: Map<OptSpec, unknown>, p: OptSpec['pagination']): string | undefined {
@@ -244,8 +248,8 @@ async function resolveCredentials(cfg: ResolvedConfig, globals: Globals, default
   if (stat) return stat;
   if (needsSdkProvider(cfg)) {
     // assume-role, SSO, credential_process, web identity, containers: the SDK's provider chain
-    const sdk = await import('@aws-sdk/client-rekognition');
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const sdk = await import('./sdk.js');
     const client = new sdk.RekognitionClient({ region: cfg.region ?? DEFAULT_REGION, profile: cfg.profileName });
     try {
       const c = await (client.config.credentials as () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>)();
@@ -258,13 +262,14 @@ async function resolveCredentials(cfg: ResolvedConfig, globals: Globals, default
   throw new ConfigError('Unable to locate credentials. You can configure credentials by running "aws configure".', 'NoCredentials');
 }
 
-function toWire(v: unknown): unknown {
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-  if (Array.isArray(v)) return v.map(toWire);
+/** The input as the SDK takes it: plain numbers for Python floats, blobs as bytes (the SDK encodes them). */
+function toSdkInput(v: unknown): unknown {
+  if (v instanceof Uint8Array) return v;
+  if (Array.isArray(v)) return v.map(toSdkInput);
   if (v instanceof PyFloat) return v.value;
   if (v && typeof v === 'object') {
     const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = toWire(x);
+    for (const [k, x] of Object.entries(v)) o[k] = toSdkInput(x);
     return o;
   }
   return v;

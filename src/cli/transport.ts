@@ -1,10 +1,24 @@
-// Sending one AWS JSON 1.1 request: signing, timeouts, TLS options and the standard retry mode
-// (3 attempts, retrying connection failures, 5xx and throttling errors with jittered backoff).
+// Sending requests through @aws-sdk/client-rekognition, so that a command works against Osprey and
+// against AWS alike: the SDK serialises the input, signs it (SigV4, or nothing with
+// --no-sign-request), retries and sends it over its NodeHttpHandler. What the CLI adds:
+//  - the AWS CLI's retry behaviour: standard mode, `max_attempts` (3) attempts, backoff
+//    rand(0,1) × min(2^(n−1), 20) s, through the SDK's ConfiguredRetryStrategy. The retry quota is the
+//    SDK's (500 tokens; its 2026 costs, 14 per retry and 5 per throttling retry, where botocore
+//    charges 5 and 10 per timeout: only a long run of failures tells them apart);
+//  - --cli-connect-timeout / --cli-read-timeout (0 = no limit) as the handler's connection and socket
+//    idle timeouts, --no-verify-ssl / --ca-bundle on its https agent;
+//  - one middleware per attempt, innermost (inside the SDK's deserializer), that keeps the raw
+//    response: the formatters print the response as the AWS CLI does, from the JSON text (Python's
+//    number model: `95.0` stays a float; timestamps as sent), not from the SDK's deserialised output.
+//    It also writes the --debug lines and, for service errors, reads code and message from the body
+//    the way botocore does;
+//  - the endpoint's path kept as given (`http://h/p` posts to `/p` as botocore does; the SDK would
+//    post to `/p/`) and the user agent `osprey-cli/… command/rekognition.<command>`.
+// The SDK itself is loaded from ./sdk.js only when the first request is sent (see there for why).
 import { readFileSync } from 'node:fs';
 import { GeneralError, ServiceError } from './errors.js';
-import { signRequest } from './sigv4.js';
-import { metadata } from '../api/index.js';
 import type { Credentials } from './config.js';
+import type { RekognitionClient } from './sdk.js';
 
 export interface TransportOptions {
   endpoint: string;
@@ -21,11 +35,13 @@ export interface TransportOptions {
 
 export interface RawResponse { status: number; body: string }
 
-const THROTTLE = new Set(['Throttling', 'ThrottlingException', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
-  'ProvisionedThroughputExceededException', 'TransactionInProgressException', 'RequestLimitExceeded', 'BandwidthLimitExceeded',
-  'LimitExceededException', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete', 'EC2ThrottledException', 'RequestTimeout',
-  'RequestTimeoutException']);
+export interface Transport {
+  /** Sends one operation; resolves with the raw 2xx response, throws ServiceError or GeneralError. */
+  send(operation: string, input: Record<string, unknown>): Promise<RawResponse>;
+  close(): void;
+}
 
+/** Error code and message of an error response, by botocore's rules for JSON protocols. */
 export function errorCodeOf(status: number, body: string): { code: string; message: string } {
   let parsed: Record<string, unknown> = {};
   try { const p = JSON.parse(body); if (p && typeof p === 'object') parsed = p; } catch { /* not JSON */ }
@@ -37,73 +53,144 @@ export function errorCodeOf(status: number, body: string): { code: string; messa
   return { code, message };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The AWS CLI's standard-mode backoff before retry `n` (1-based), in milliseconds. */
+export const cliBackoff = (n: number): number => Math.random() * Math.min(20, 2 ** (n - 1)) * 1000;
 
-export async function sendJson(operation: string, payload: string, o: TransportOptions): Promise<RawResponse> {
+type Stack = RekognitionClient['middlewareStack'];
+type StackMw = Parameters<Stack['addRelativeTo']>[0];
+interface MwArgs { request: unknown; input: unknown }
+interface MwOut { response: unknown; output: unknown }
+/** A middleware in the SDK's shape, with the request and response typed only as far as the CLI uses them. */
+const middleware = (f: (next: (a: MwArgs) => Promise<MwOut>) => (a: MwArgs) => Promise<MwOut>) => f as unknown as StackMw;
+
+interface Attempt { response?: RawResponse; error?: Error }
+
+export async function openTransport(o: TransportOptions): Promise<Transport> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const sdk = await import('./sdk.js');
   const url = new URL(o.endpoint);
-  const lib = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-  let attempt = 0;
-  for (;;) {
-    attempt++;
-    let headers: Record<string, string> = {
-      'content-type': `application/x-amz-json-${metadata.jsonVersion}`,
-      'x-amz-target': `${metadata.targetPrefix}.${operation}`,
-      host: url.host,
-      'user-agent': o.userAgent,
-      'content-length': String(Buffer.byteLength(payload)),
-    };
-    if (o.credentials) {
-      headers = signRequest({ method: 'POST', url, headers, body: payload, region: o.region, service: metadata.signingName,
-        accessKeyId: o.credentials.accessKeyId, secretAccessKey: o.credentials.secretAccessKey, sessionToken: o.credentials.sessionToken });
-    }
-    o.debug?.('osprey.http', `Sending http request: POST ${url.href} ${operation} body=${payload}`);
-    let res: RawResponse;
+  const where = url.href;
+  const https = url.protocol === 'https:' ? await import('node:https') : undefined;
+  const debug = o.debug;
+  const sdkLog = (level: string) => (...args: unknown[]) => debug?.('osprey.sdk', `${level}: ${args.map(logText).join(' ')}`);
+  const client = new sdk.RekognitionClient({
+    endpoint: o.endpoint,
+    region: o.region,
+    credentials: o.credentials
+      ? { accessKeyId: o.credentials.accessKeyId, secretAccessKey: o.credentials.secretAccessKey, sessionToken: o.credentials.sessionToken }
+      : undefined,
+    // --no-sign-request: the SDK's no-auth scheme instead of SigV4
+    ...(o.credentials ? {} : {
+      httpAuthSchemeProvider: () => [{ schemeId: 'smithy.api#noAuth' }],
+      httpAuthSchemes: [{ schemeId: 'smithy.api#noAuth', identityProvider: () => async () => ({}), signer: { sign: async <R>(r: R) => r } }],
+    }),
+    maxAttempts: o.maxAttempts,
+    retryMode: 'standard',
+    retryStrategy: new sdk.ConfiguredRetryStrategy(o.maxAttempts, cliBackoff),
+    requestHandler: {
+      connectionTimeout: o.connectTimeout * 1000,
+      socketTimeout: o.readTimeout * 1000,
+      httpsAgent: https
+        ? new https.Agent({ keepAlive: true, rejectUnauthorized: o.verifySsl, ca: o.caBundle ? readFileSync(o.caBundle) : undefined })
+        : undefined,
+    },
+    // settings the SDK would otherwise look up in the environment and ~/.aws/config: the CLI has
+    // resolved its configuration already (docs/cli.md, "Configuration")
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
+    userAgentAppId: async () => undefined,
+    authSchemePreference: async () => [],
+    logger: { trace: () => undefined, debug: sdkLog('debug'), info: sdkLog('info'), warn: sdkLog('warn'), error: sdkLog('error') },
+  });
+
+  let operation = '';
+  let last: Attempt = {};
+  const stack = client.middlewareStack;
+  const endpointPath = url.pathname;
+  stack.addRelativeTo(middleware((next) => async (args) => {
+    const req = args.request as { headers: Record<string, string>; path: string };
+    req.headers['user-agent'] = o.userAgent;
+    if (endpointPath !== '/' && !endpointPath.endsWith('/') && req.path === `${endpointPath}/`) req.path = endpointPath;
+    return next(args);
+  }), { name: 'ospreyRequestShape', relation: 'after', toMiddleware: 'getUserAgentMiddleware' });
+  stack.addRelativeTo(middleware((next) => async (args) => {
+    const req = args.request as { body?: unknown };
+    last = {};
+    if (debug) debug('osprey.http', `Sending http request: POST ${where} ${operation} body=${bodyText(req.body)}`);
     try {
-      res = await new Promise<RawResponse>((resolve, reject) => {
-        const req = lib.request(url, {
-          method: 'POST', headers,
-          rejectUnauthorized: o.verifySsl,
-          ca: o.caBundle ? readFileSync(o.caBundle) : undefined,
-        }, (r) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => resolve({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          r.on('error', reject);
-        });
-        if (o.connectTimeout > 0) {
-          const t = setTimeout(() => req.destroy(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' })), o.connectTimeout * 1000);
-          // a kept-alive socket is already connected: no connect event will come for it
-          req.on('socket', (s) => {
-            if (!s.connecting) { clearTimeout(t); return; }
-            const ev = url.protocol === 'https:' ? 'secureConnect' : 'connect';
-            const done = () => clearTimeout(t);
-            s.once(ev, done);
-            req.once('close', () => s.off(ev, done));
-          });
-          req.on('close', () => clearTimeout(t));
-        }
-        if (o.readTimeout > 0) req.setTimeout(o.readTimeout * 1000, () => req.destroy(Object.assign(new Error('read timeout'), { code: 'READ_TIMEOUT' })));
-        req.on('error', reject);
-        req.end(payload);
-      });
+      const out = await next(args);
+      const res = out.response as { statusCode: number; body: unknown };
+      const bytes = await readAll(res.body);
+      const body = Buffer.from(bytes).toString('utf8');
+      res.body = bytes;
+      last = { response: { status: res.statusCode, body } };
+      debug?.('osprey.http', `Response status=${res.statusCode} body=${body}`);
+      return out;
     } catch (e) {
-      o.debug?.('osprey.http', `Exception received when sending request: ${(e as Error).message}`);
-      if (attempt < o.maxAttempts) { await sleep(Math.random() * Math.min(20, 2 ** (attempt - 1)) * 1000); continue; }
-      const code = (e as NodeJS.ErrnoException).code;
-      const where = url.href;
-      if (code === 'CONNECT_TIMEOUT') throw new GeneralError(`Connect timeout on endpoint URL: "${where}"`);
-      if (code === 'READ_TIMEOUT') throw new GeneralError(`Read timeout on endpoint URL: "${where}"`);
-      if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
-        throw new GeneralError(`SSL validation failed for ${where} ${(e as Error).message}`);
-      }
-      throw new GeneralError(`Could not connect to the endpoint URL: "${where}"`);
+      last = { error: e as Error };
+      debug?.('osprey.http', `Exception received when sending request: ${(e as Error).message}`);
+      throw e;
     }
-    o.debug?.('osprey.http', `Response status=${res.status} body=${res.body}`);
-    if (res.status >= 200 && res.status < 300) return res;
-    const { code, message } = errorCodeOf(res.status, res.body);
-    const retryable = res.status >= 500 || THROTTLE.has(code);
-    if (retryable && attempt < o.maxAttempts) { await sleep(Math.random() * Math.min(20, 2 ** (attempt - 1)) * 1000); continue; }
-    const retries = attempt > 1 || o.maxAttempts === 1 ? attempt - 1 : undefined;
-    throw new ServiceError(code, operation, message, retries);
+  }), { name: 'ospreyRawResponse', relation: 'after', toMiddleware: 'deserializerMiddleware' });
+
+  return {
+    async send(op, input) {
+      const Command = sdk.commands[op as keyof typeof sdk.commands];
+      if (!Command) throw new GeneralError(`Unknown operation: ${op}`);
+      operation = op;
+      last = {};
+      try {
+        await client.send(new (Command as unknown as new (i: Record<string, unknown>) => Parameters<RekognitionClient['send']>[0])(input));
+      } catch (e) {
+        const err = e as Error & { $metadata?: { attempts?: number } };
+        const res = last.response;
+        // a 2xx answer the SDK could not deserialise is still printed the AWS CLI's way, from its JSON
+        if (res && res.status >= 200 && res.status < 300) return res;
+        if (res) {
+          const attempts = err.$metadata?.attempts ?? 1;
+          const { code, message } = errorCodeOf(res.status, res.body);
+          throw new ServiceError(code, op, message, attempts > 1 || o.maxAttempts === 1 ? attempts - 1 : undefined);
+        }
+        throw connectionError(last.error ?? err, where);
+      }
+      return last.response!;
+    },
+    close() { client.destroy(); },
+  };
+}
+
+function connectionError(e: Error & { code?: string }, where: string): GeneralError {
+  const code = e.code ?? '';
+  if (e.name === 'TimeoutError' && /establish a connection/.test(e.message)) return new GeneralError(`Connect timeout on endpoint URL: "${where}"`);
+  if (e.name === 'TimeoutError' && /inactivity/.test(e.message)) return new GeneralError(`Read timeout on endpoint URL: "${where}"`);
+  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return new GeneralError(`SSL validation failed for ${where} ${e.message}`);
+  if (code || e.name === 'TimeoutError') return new GeneralError(`Could not connect to the endpoint URL: "${where}"`);
+  // not a connection failure: the SDK refused the request before sending it
+  return new GeneralError(e.message);
+}
+
+/** A request body as text (the SDK's JSON body is bytes whose string methods warn: read the bytes). */
+function bodyText(b: unknown): string {
+  if (typeof b === 'string') return b;
+  if (b instanceof Uint8Array) return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+  return '';
+}
+
+async function readAll(body: unknown): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return new Uint8Array(Buffer.from(body, 'utf8'));
+  const chunks: Buffer[] = [];
+  if (body && typeof (body as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function') {
+    for await (const c of body as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function logText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v, (_k, x) => (x instanceof Uint8Array ? `<${x.byteLength} bytes>` : x instanceof Error ? `${x.name}: ${x.message}` : x));
+  } catch {
+    return String(v);
   }
 }
