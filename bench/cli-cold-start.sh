@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Cold start of `osprey rekognition describe-projects` vs `aws rekognition describe-projects` (v1, first
 # on PATH; and v2 at /usr/bin/aws when installed) against the same started Osprey server, in one run.
-# Prints the mean of each and the ratio. Needs a built dist/ (npx tsc -p tsconfig.json) and hyperfine
-# (apt-get install -y hyperfine); falls back to repeated runs without it.
+# Prints the mean of each and the ratio. Needs a built dist/ (npm run build) and hyperfine
+# (apt-get install -y hyperfine); falls back to repeated runs without it. When dist/cli/ is plain tsc
+# output (someone ran tsc alone), it first runs the bundling step of the build (scripts/bundle-cli.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+grep -q 'bundle-cli.mjs' dist/cli/index.js 2>/dev/null || node scripts/bundle-cli.mjs
+node --input-type=module -e "const c = await import('./dist/cli/index.js'); console.log('code cache used: ' + c.codeCacheUsed)"
 RUNS=${RUNS:-20}
 DATA=$(mktemp -d)
 PORT=${PORT:-47$((RANDOM % 90 + 10))}

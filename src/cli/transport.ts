@@ -100,7 +100,7 @@ export async function openTransport(o: TransportOptions): Promise<Transport> {
     useDualstackEndpoint: false,
     userAgentAppId: async () => undefined,
     authSchemePreference: async () => [],
-    logger: { trace: () => undefined, debug: sdkLog('debug'), info: sdkLog('info'), warn: sdkLog('warn'), error: sdkLog('error') },
+    ...(debug ? { logger: { trace: () => undefined, debug: sdkLog('debug'), info: sdkLog('info'), warn: sdkLog('warn'), error: sdkLog('error') } } : {}),
   });
 
   let operation = '';

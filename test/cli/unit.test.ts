@@ -171,3 +171,99 @@ test('pager command lines split like a POSIX shell (no shell runs them)', async 
   assert.deepEqual(splitCommandLine(`/p/pager a 'b c' "d \\"e\\"" f\\ g`), ['/p/pager', 'a', 'b c', 'd "e"', 'f g']);
   assert.deepEqual(splitCommandLine("  x  ''  "), ['x', '']);
 });
+
+// --- the request path: @aws-sdk/client-rekognition (src/cli/transport.ts) -------------------------
+interface Seen { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: string }
+async function withStub(reply: (n: number) => [number, string] | 'hang', fn: (url: string, seen: Seen[]) => Promise<void>) {
+  const { createServer } = await import('node:http');
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      const r = reply(seen.length);
+      if (r === 'hang') return;
+      res.writeHead(r[0], { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(r[1]);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  try {
+    await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}`, seen);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+const runIn = async (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  let out = '', err = '';
+  const rc = await runRekognitionCli(argv, {
+    stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, stdoutIsTTY: false, stderrIsTTY: false,
+    env: { HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'eu-west-1', ...env },
+  });
+  return { rc, out, err };
+};
+
+test('every operation of the table has its SDK command class', async () => {
+  const { operationNames } = await import('../../src/api/index.js');
+  const { commands } = await import('../../src/cli/sdk.js');
+  assert.deepEqual(Object.keys(commands).sort(), [...operationNames].sort());
+});
+
+test('requests go through the SDK: signed, the endpoint path kept, the raw response printed', async () => {
+  await withStub(() => [200, '{"CustomLabels":[{"Name":"cat","Confidence":95.0}]}'], async (url, seen) => {
+    const img = join(mkdtempSync(join(tmpdir(), 'osprey-img-')), 'img.bin');
+    writeFileSync(img, Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x01]));
+    const r = await runIn(['detect-custom-labels', '--project-version-arn', 'x'.repeat(20), '--image-bytes', `fileb://${img}`, '--endpoint-url', `${url}/p`, '--max-results', '2']);
+    assert.equal(r.rc, 0, r.err);
+    assert.equal(r.out, '{\n    "CustomLabels": [\n        {\n            "Name": "cat",\n            "Confidence": 95.0\n        }\n    ]\n}\n');
+    const h = seen[0]!.headers;
+    assert.equal(seen[0]!.url, '/p');
+    assert.equal(h['x-amz-target'], 'RekognitionService.DetectCustomLabels');
+    assert.match(String(h.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/rekognition\/aws4_request, /);
+    assert.match(String(h['user-agent']), /^osprey-cli\/\S+ md\/Node#\S+ command\/rekognition\.detect-custom-labels$/);
+    assert.match(String(h['x-amz-user-agent']), /^aws-sdk-js\//);
+    assert.equal(h['amz-sdk-request'], 'attempt=1; max=3');
+    const body = JSON.parse(seen[0]!.body);
+    assert.equal(body.MaxResults, 2);
+    assert.equal(body.Image.Bytes, '/9j/AAE=');
+  });
+});
+
+test('--no-sign-request sends no signature; --debug logs each request and response', async () => {
+  await withStub(() => [200, '{"Tags":{"b":"2","a":"1"}}'], async (url, seen) => {
+    const r = await runIn(['list-tags-for-resource', '--resource-arn', 'x'.repeat(20), '--endpoint-url', url, '--no-sign-request', '--debug', '--output', 'text']);
+    assert.equal(r.rc, 0);
+    assert.equal(r.out, 'TAGS\t1\t2\n');
+    assert.equal(seen[0]!.headers.authorization, undefined);
+    assert.match(r.err, / - MainThread - osprey\.http - DEBUG - Sending http request: POST http:\/\/127\.0\.0\.1:\d+\/ ListTagsForResource body=\{"ResourceArn":"x{20}"\}\n/);
+    assert.match(r.err, / - osprey\.http - DEBUG - Response status=200 body=\{"Tags":\{"b":"2","a":"1"\}\}\n/);
+  });
+});
+
+test('retries: standard mode, max_attempts attempts on 5xx, then the AWS CLI\'s error and exit code', async () => {
+  await withStub((n) => (n === 1 ? [503, '{"__type":"ServiceUnavailableException","Message":"busy"}'] : [500, '{"__type":"InternalServerError","Message":"boom"}']), async (url, seen) => {
+    const r = await runIn(['stop-project-version', '--project-version-arn', 'x'.repeat(20), '--endpoint-url', url], { AWS_MAX_ATTEMPTS: '2' });
+    assert.equal(r.rc, 254);
+    assert.equal(r.err, '\nosprey: [ERROR]: An error occurred (InternalServerError) when calling the StopProjectVersion operation (reached max retries: 1): boom\n');
+    assert.deepEqual(seen.map((s) => s.headers['amz-sdk-request']), ['attempt=1; max=2', 'attempt=2; max=2']);
+  });
+  await withStub(() => [400, '{"__type":"com.amazonaws.rekognition#ResourceNotFoundException:http://x","Message":"gone"}'], async (url, seen) => {
+    const r = await runIn(['delete-project', '--project-arn', 'x'.repeat(20), '--endpoint-url', url]);
+    assert.equal(r.rc, 254);
+    assert.equal(r.err, '\nosprey: [ERROR]: An error occurred (ResourceNotFoundException) when calling the DeleteProject operation: gone\n');
+    assert.equal(seen.length, 1);
+  });
+});
+
+test('connection failures and timeouts: the AWS CLI\'s messages, exit 255', async () => {
+  await withStub(() => 'hang', async (url) => {
+    const r = await runIn(['describe-projects', '--endpoint-url', url, '--cli-read-timeout', '1'], { AWS_MAX_ATTEMPTS: '1' });
+    assert.equal(r.rc, 255);
+    assert.equal(r.err, `\nosprey: [ERROR]: Read timeout on endpoint URL: "${url}/"\n`);
+  });
+  const r = await runIn(['describe-projects', '--endpoint-url', 'http://127.0.0.1:9'], { AWS_MAX_ATTEMPTS: '1' });
+  assert.equal(r.rc, 255);
+  assert.equal(r.err, '\nosprey: [ERROR]: Could not connect to the endpoint URL: "http://127.0.0.1:9/"\n');
+});
