@@ -1,12 +1,13 @@
 // The parts of the AWS SDK for JavaScript v3 that `osprey rekognition` sends its requests with:
 // the Rekognition client, the command class of each Custom Labels operation, and the SDK's
-// configurable standard retry strategy. Nothing else in the CLI imports the SDK at run time.
+// configurable standard retry strategy. Nothing else in the CLI imports the SDK at run time, and
+// src/cli/transport.ts imports this module only when a request is about to be sent.
 //
-// Cold start: the package index of @aws-sdk/client-rekognition loads every Rekognition command
-// (about 70 ms). `npm run build` therefore replaces the compiled form of this one module,
-// dist/cli/sdk.js, with a tree-shaken bundle of just these exports (scripts/bundle-cli-sdk.mjs),
-// and src/cli/transport.ts imports it only when a request is about to be sent. Run from source
-// (tsx), this module loads the packages themselves: slower, same behaviour.
+// Start-up: the package index of @aws-sdk/client-rekognition loads every Rekognition command
+// (about 70 ms), so `npm run build` bundles the CLI with esbuild, which keeps only what these exports
+// use, and loads the bundle with V8's code cache (scripts/bundle-cli.mjs; docs/cli.md, "How the CLI
+// is built"). Run from source (tsx) or from plain tsc output, this module loads the packages
+// themselves: slower to start, same behaviour.
 import {
   RekognitionClient,
   CopyProjectVersionCommand, CreateDatasetCommand, CreateProjectCommand, CreateProjectVersionCommand,

@@ -196,12 +196,12 @@ async function withStub(reply: (n: number) => [number, string] | 'hang', fn: (ur
     server.close();
   }
 }
-const runIn = async (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+/** Runs the CLI in this process with a clean environment plus `extra` (an empty value removes a variable). */
+const runIn = async (argv: string[], extra: Record<string, string> = {}) => {
   let out = '', err = '';
-  const rc = await runRekognitionCli(argv, {
-    stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, stdoutIsTTY: false, stderrIsTTY: false,
-    env: { HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'eu-west-1', ...env },
-  });
+  const env: NodeJS.ProcessEnv = { HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'eu-west-1' };
+  for (const [k, v] of Object.entries(extra)) { if (v === '') delete env[k]; else env[k] = v; }
+  const rc = await runRekognitionCli(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, stdoutIsTTY: false, stderrIsTTY: false, env });
   return { rc, out, err };
 };
 
@@ -266,4 +266,23 @@ test('connection failures and timeouts: the AWS CLI\'s messages, exit 255', asyn
   const r = await runIn(['describe-projects', '--endpoint-url', 'http://127.0.0.1:9'], { AWS_MAX_ATTEMPTS: '1' });
   assert.equal(r.rc, 255);
   assert.equal(r.err, '\nosprey: [ERROR]: Could not connect to the endpoint URL: "http://127.0.0.1:9/"\n');
+});
+
+test('profiles that need the SDK\'s credential chain (credential_process) sign with what it returns', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'osprey-cp-'));
+  const config = join(d, 'config');
+  writeFileSync(config, `[profile cp]\nregion = us-west-2\ncredential_process = /bin/echo '{"Version":1,"AccessKeyId":"AKIDPROCESS","SecretAccessKey":"s"}'\n`);
+  // the SDK's providers read the process environment, as in a real run
+  const saved = process.env.AWS_CONFIG_FILE;
+  process.env.AWS_CONFIG_FILE = config;
+  try {
+    await withStub(() => [200, '{}'], async (url, seen) => {
+      const r = await runIn(['delete-project', '--project-arn', 'x'.repeat(20), '--endpoint-url', url, '--profile', 'cp'],
+        { AWS_CONFIG_FILE: config, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_DEFAULT_REGION: '' });
+      assert.equal(r.rc, 0, r.err);
+      assert.match(String(seen[0]!.headers.authorization), /Credential=AKIDPROCESS\/\d{8}\/us-west-2\/rekognition\//);
+    });
+  } finally {
+    if (saved === undefined) delete process.env.AWS_CONFIG_FILE; else process.env.AWS_CONFIG_FILE = saved;
+  }
 });
