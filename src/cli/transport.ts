@@ -159,7 +159,8 @@ export async function openTransport(o: TransportOptions): Promise<Transport> {
   };
 }
 
-function connectionError(e: Error & { code?: string }, where: string): GeneralError {
+/** A request that got no response, in the AWS CLI's words (the timeout texts are @smithy/node-http-handler's). */
+export function connectionError(e: Error & { code?: string }, where: string): GeneralError {
   const code = e.code ?? '';
   if (e.name === 'TimeoutError' && /establish a connection/.test(e.message)) return new GeneralError(`Connect timeout on endpoint URL: "${where}"`);
   if (e.name === 'TimeoutError' && /inactivity/.test(e.message)) return new GeneralError(`Read timeout on endpoint URL: "${where}"`);

@@ -286,3 +286,20 @@ test('profiles that need the SDK\'s credential chain (credential_process) sign w
     if (saved === undefined) delete process.env.AWS_CONFIG_FILE; else process.env.AWS_CONFIG_FILE = saved;
   }
 });
+
+test('connect timeouts, read timeouts and TLS failures from the SDK\'s handler map to the AWS CLI\'s texts', async () => {
+  const { connectionError } = await import('../../src/cli/transport.js');
+  const { readFileSync } = await import('node:fs');
+  const { createRequire } = await import('node:module');
+  // the texts the installed handler throws (a test that fails when an SDK upgrade changes them)
+  const handlerDir = join(createRequire(import.meta.url).resolve('@smithy/node-http-handler'), '..', '..', 'dist-es');
+  assert.match(readFileSync(join(handlerDir, 'set-connection-timeout.js'), 'utf8'), /did not establish a connection with the server/);
+  assert.match(readFileSync(join(handlerDir, 'set-socket-timeout.js'), 'utf8'), /of inactivity/);
+  const t = (message: string) => Object.assign(new Error(message), { name: 'TimeoutError' });
+  const where = 'https://h:1/';
+  assert.equal(connectionError(t('@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 1000 ms.'), where).message, 'Connect timeout on endpoint URL: "https://h:1/"');
+  assert.equal(connectionError(t('@smithy/node-http-handler - the request socket timed out after 1000 ms of inactivity (configured by client requestHandler).'), where).message, 'Read timeout on endpoint URL: "https://h:1/"');
+  assert.equal(connectionError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), where).message, 'SSL validation failed for https://h:1/ self-signed certificate');
+  assert.equal(connectionError(Object.assign(new Error('getaddrinfo ENOTFOUND h'), { code: 'ENOTFOUND' }), where).message, 'Could not connect to the endpoint URL: "https://h:1/"');
+  assert.equal(connectionError(new Error('expected `region` to be configured'), where).message, 'expected `region` to be configured');
+});
