@@ -91,7 +91,7 @@ export async function openTransport(o: TransportOptions): Promise<Transport> {
       connectionTimeout: o.connectTimeout * 1000,
       socketTimeout: o.readTimeout * 1000,
       httpsAgent: https
-        ? new https.Agent({ keepAlive: true, rejectUnauthorized: o.verifySsl, ca: o.caBundle ? readFileSync(o.caBundle) : undefined })
+        ? new https.Agent({ keepAlive: true, rejectUnauthorized: o.verifySsl, ca: o.caBundle ? readCaBundle(o.caBundle, where) : undefined })
         : undefined,
     },
     // settings the SDK would otherwise look up in the environment and ~/.aws/config: the CLI has
@@ -157,6 +157,18 @@ export async function openTransport(o: TransportOptions): Promise<Transport> {
     },
     close() { client.destroy(); },
   };
+}
+
+const ERRNO: Record<string, string> = { ENOENT: '[Errno 2] No such file or directory', EACCES: '[Errno 13] Permission denied', EISDIR: '[Errno 21] Is a directory' };
+
+/** The --ca-bundle file; one that cannot be read fails the way the AWS CLI reports it. */
+function readCaBundle(path: string, where: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new GeneralError(`SSL validation failed for ${where} ${ERRNO[code] ?? (e as Error).message}`);
+  }
 }
 
 /** A request that got no response, in the AWS CLI's words (the timeout texts are @smithy/node-http-handler's). */

@@ -263,6 +263,9 @@ test('connection failures and timeouts: the AWS CLI\'s messages, exit 255', asyn
     assert.equal(r.rc, 255);
     assert.equal(r.err, `\nosprey: [ERROR]: Read timeout on endpoint URL: "${url}/"\n`);
   });
+  const ca = await runIn(['describe-projects', '--endpoint-url', 'https://127.0.0.1:9', '--ca-bundle', '/nonexistent/ca.pem']);
+  assert.equal(ca.rc, 255);
+  assert.equal(ca.err, '\nosprey: [ERROR]: SSL validation failed for https://127.0.0.1:9/ [Errno 2] No such file or directory\n');
   const r = await runIn(['describe-projects', '--endpoint-url', 'http://127.0.0.1:9'], { AWS_MAX_ATTEMPTS: '1' });
   assert.equal(r.rc, 255);
   assert.equal(r.err, '\nosprey: [ERROR]: Could not connect to the endpoint URL: "http://127.0.0.1:9/"\n');
