@@ -41,6 +41,22 @@ test('pagination tokens are opaque, bound to their context and tamper-proof', ()
   assert.throws(() => pager.offset('ctx', token), isPaginationError);
 });
 
+test('the same page asked again within a minute gets the same token; every token stays checked', () => {
+  let now = 120_000;
+  const pager = new Paginator(Buffer.alloc(32, 7), () => new Date(now));
+  const first = pager.issue('ctx', 10);
+  now += 30_000;
+  assert.equal(pager.issue('ctx', 10), first);
+  assert.notEqual(pager.issue('ctx', 20), first);
+  assert.notEqual(pager.issue('other', 10), first);
+  now += 60_000;
+  const later = pager.issue('ctx', 10);
+  assert.notEqual(later, first);
+  assert.equal(pager.offset('ctx', first), 10);
+  assert.equal(pager.offset('ctx', later), 10);
+  assert.throws(() => pager.offset('other', first), (e: unknown) => e instanceof ServiceError && e.code === 'InvalidPaginationTokenException');
+});
+
 test('page() walks a list to its end and leaves the token out on the last page', () => {
   const pager = new Paginator(Buffer.alloc(32, 1));
   const items = Array.from({ length: 25 }, (_, i) => i);
