@@ -64,10 +64,7 @@ export class KeyService {
   /** Finds a key by any of the four forms; undefined if there is none. */
   async lookup(scope: Scope, kmsKeyId: string): Promise<KeyRecord | undefined> {
     let m: RegExpExecArray | null;
-    if ((m = KEY_ARN.exec(kmsKeyId))) {
-      const key = await this.deps.keys.get(m[3]);
-      return key && key.arn === kmsKeyId ? key : undefined;
-    }
+    if (KEY_ARN.test(kmsKeyId)) return this.byArn(kmsKeyId);
     if ((m = ALIAS_ARN.exec(kmsKeyId))) {
       const id = await this.deps.keys.resolveAlias({ region: m[1], accountId: m[2] }, m[3]);
       return id ? this.deps.keys.get(id) : undefined;
@@ -92,13 +89,20 @@ export class KeyService {
     const key = await this.lookup(caller, kmsKeyId);
     if (!key) throw InvalidParameter(`The KMS key ${kmsKeyId} does not exist or is not in region ${caller.region}.`);
     if (!key.enabled) throw InvalidParameter(`The KMS key ${key.arn} is disabled.`);
-    const check = this.deps.policyCheck ?? ownerOnly;
-    for (const action of actions) {
-      if (!check(key, caller, action)) {
-        throw AccessDenied(`User: ${caller.principalArn} is not authorized to perform: ${action} on resource: ${key.arn}`);
-      }
-    }
+    for (const action of actions) this.assertAllowed(key, caller, action);
     return key;
+  }
+
+  private async byArn(keyArn: string): Promise<KeyRecord | undefined> {
+    const m = KEY_ARN.exec(keyArn);
+    const key = m ? await this.deps.keys.get(m[3]) : undefined;
+    return key && key.arn === keyArn ? key : undefined;
+  }
+
+  private assertAllowed(key: KeyRecord, caller: Caller, action: KeyAction): void {
+    if (!(this.deps.policyCheck ?? ownerOnly)(key, caller, action)) {
+      throw AccessDenied(`User: ${caller.principalArn} is not authorized to perform: ${action} on resource: ${key.arn}`);
+    }
   }
 
   /** Management (osprey kms, config file): key policy, enable/disable, listings. */
@@ -116,8 +120,7 @@ export class KeyService {
   }
 
   async unwrapDataKey(keyArn: string, wrapped: Buffer): Promise<Buffer> {
-    const m = KEY_ARN.exec(keyArn);
-    const key = m ? await this.deps.keys.get(m[3]) : undefined;
+    const key = await this.byArn(keyArn);
     if (!key) throw new Error(`KMS key ${keyArn} no longer exists`);
     if (!key.enabled) throw new Error(`KMS key ${keyArn} is disabled`);
     return open(this.material(key), wrapped, Buffer.from(key.arn));
@@ -129,12 +132,9 @@ export class KeyService {
    * KMS.NotFoundException, a disabled one KMS.DisabledException, a refusal AccessDeniedException.
    */
   async unwrapDataKeyFor(caller: Caller, keyArn: string, wrapped: Buffer): Promise<Buffer> {
-    const m = KEY_ARN.exec(keyArn);
-    const key = m ? await this.deps.keys.get(m[3]) : undefined;
-    if (!key || key.arn !== keyArn) throw new ServiceError('KMS.NotFoundException', `The KMS key ${keyArn} does not exist.`, 400);
-    if (!(this.deps.policyCheck ?? ownerOnly)(key, caller, 'kms:Decrypt')) {
-      throw AccessDenied(`User: ${caller.principalArn} is not authorized to perform: kms:Decrypt on resource: ${key.arn}`);
-    }
+    const key = await this.byArn(keyArn);
+    if (!key) throw new ServiceError('KMS.NotFoundException', `The KMS key ${keyArn} does not exist.`, 400);
+    this.assertAllowed(key, caller, 'kms:Decrypt');
     if (!key.enabled) throw new ServiceError('KMS.DisabledException', `The KMS key ${key.arn} is disabled.`, 400);
     return open(this.material(key), wrapped, Buffer.from(key.arn));
   }
