@@ -1,8 +1,17 @@
 // Wire ↔ domain for CreateProject, DescribeProjects, DeleteProject.
 import type { ProjectService, ProjectDescription } from '../domain/projects/service.js';
 import type { HandlerTable } from '../server/pipeline.js';
+import { frozenWire } from '../protocol/json.js';
 
 export function projectHandlers(projects: ProjectService): HandlerTable {
+  // Cached pages hand out the same (immutable) records until the database changes; one frozen wire
+  // object per record lets the encoder reuse its JSON text.
+  const wired = new WeakMap<ProjectDescription, object>();
+  const wireOnce = (p: ProjectDescription) => {
+    let w = wired.get(p);
+    if (!w) wired.set(p, (w = frozenWire(toWire(p))));
+    return w;
+  };
   return {
     CreateProject: async (ctx, input) => {
       const p = await projects.create(ctx.caller, { name: input.ProjectName, feature: input.Feature, autoUpdate: input.AutoUpdate, tags: input.Tags });
@@ -10,7 +19,7 @@ export function projectHandlers(projects: ProjectService): HandlerTable {
     },
     DescribeProjects: async (ctx, input) => {
       const r = await projects.describe(ctx.caller, { names: input.ProjectNames, features: input.Features, maxResults: input.MaxResults, nextToken: input.NextToken });
-      return { ProjectDescriptions: r.projects.map(toWire), NextToken: r.nextToken };
+      return { ProjectDescriptions: r.projects.map(wireOnce), NextToken: r.nextToken };
     },
     DeleteProject: async (ctx, input) => ({ Status: await projects.delete(ctx.caller, input.ProjectArn) }),
   };
