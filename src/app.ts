@@ -23,7 +23,7 @@ import { SealedObjects } from './domain/keys/sealed-objects.js';
 import { kmsMasterKey, loadServerSecret, subkey } from './domain/keys/master.js';
 import { JobRunner } from './jobs/runner.js';
 import { Authenticator } from './server/auth.js';
-import { Pipeline, type CompleteHandlerTable, type HandlerTable } from './server/pipeline.js';
+import { Pipeline, type CompleteHandlerTable, type Handler, type HandlerTable } from './server/pipeline.js';
 import { operationNames } from './api/index.js';
 import { createHttpServer } from './server/http.js';
 import { objectsRoute } from './server/objects-route.js';
@@ -49,20 +49,43 @@ import { policyHandlers } from './handlers/policies.js';
 import { copyHandlers } from './handlers/copy.js';
 import { HostingService } from './domain/hosting/service.js';
 import { hostingSettings } from './domain/hosting/settings.js';
-import { hostingHandlers } from './handlers/hosting.js';
+import { hostingHandlers, LEADER_OPERATIONS } from './handlers/hosting.js';
+
+/**
+ * standalone: one process does everything (the default). With `--workers N` (server/cluster.ts) the
+ * primary is the leader: recovery after a restart, the job runner and the loaded models, no public
+ * port; the workers serve the API on the shared port and hand `forwarded` operations to the leader.
+ */
+export type AppRole = 'standalone' | 'leader' | 'worker';
+
+export interface AppOptions {
+  clock?: Clock;
+  ids?: Ids;
+  log?: Logger;
+  role?: AppRole;
+  /** worker role: the handler that runs an operation in the leader instead. */
+  forward?: (operation: string) => Handler;
+}
 
 export interface App {
   config: ServerConfig;
   db: Db;
   pipeline: Pipeline;
+  /** The operation handlers behind the pipeline (the leader runs forwarded operations with them). */
+  handlers: CompleteHandlerTable;
   runner: JobRunner;
   server: Server;
   log: Logger;
+  /** Starts the job runner (standalone, leader) and the HTTP server (standalone, worker). */
   listen(): Promise<{ host: string; port: number }>;
   close(): Promise<void>;
 }
 
-export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids?: Ids; log?: Logger } = {}): Promise<App> {
+export async function createApp(config: ServerConfig, opts: AppOptions = {}): Promise<App> {
+  const role = opts.role ?? 'standalone';
+  // Only one process per data dir cleans up after a crash and runs jobs: sweeping in a worker could
+  // remove a file the leader is writing, and a second runner would recover jobs that are not orphaned.
+  const recovers = role !== 'worker';
   const clock = opts.clock ?? systemClock;
   const ids = opts.ids ?? randomIds;
   const log = opts.log ?? createLogger(config.logLevel);
@@ -71,7 +94,7 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
 
   const db = openDatabase(join(config.dataDir, 'osprey.db'));
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
-  await blobs.sweep();
+  if (recovers) await blobs.sweep();
   const objects = new FsObjectStore(join(config.dataDir, 'buckets'));
   const stores = { projects: new SqliteProjectStore(db), tags: new SqliteTagStore(db), jobs: new SqliteJobStore(db), versions: new SqliteVersionStore(db), keys: new SqliteKeyStore(db) };
 
@@ -84,7 +107,7 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
   const keys = new KeyService({ keys: stores.keys, masterKey: kmsMasterKey(secret), clock, ids, policyCheck: keyPolicyCheck });
   const vault = new KmsModelVault(keys, blobs);
   const sealed = new SealedObjects(keys, objects);
-  await applyConfiguredKeys(keys, config.keys ?? [], config.region);
+  if (recovers) await applyConfiguredKeys(keys, config.keys ?? [], config.region);
   const iam = new IdentityPolicies(config.credentials);
   const policies = new ProjectPolicyService({ policies: new SqlitePolicyStore(db), projects, clock, ids, paginator });
   const copies = new CopyService({
@@ -92,36 +115,38 @@ export async function createApp(config: ServerConfig, opts: { clock?: Clock; ids
     runner, clock, maxVersionsPerProject: 1000, concurrency: Math.max(1, config.copyConcurrency),
   });
   runner.register(copies.job());
-  await copies.reconcile();
+  if (recovers) await copies.reconcile();
   const hosting = new HostingService({ versions: stores.versions, lookup: versions, vault, objects, runner, ids, settings: hostingSettings(config), log });
   runner.register(hosting.job());
-  await hosting.restore();
+  if (recovers) await hosting.restore();
   const datasetStore = new SqliteDatasetStore(db);
   const datasets = new DatasetService({ datasets: datasetStore, projects, tags, objects, paginator, clock, runner, jobs: stores.jobs });
   runner.register(datasetJob({ datasets: datasetStore, objects, sealed, clock }));
-  await datasets.sweep();
+  if (recovers) await datasets.sweep();
   const training = new TrainingService({
     versions: stores.versions, datasets: datasetStore, projects, tags, objects, vault, sealed, runner, jobs: stores.jobs, clock,
     options: trainingOptions(config.training), concurrency: config.trainingConcurrency,
     checkKey: (caller, kmsKeyId) => keys.resolveForUse(caller, kmsKeyId, ['kms:GenerateDataKey', 'kms:Decrypt']),
   });
   runner.register(training.job());
-  await training.sweep();
+  if (recovers) await training.sweep();
 
   const handlers: HandlerTable = {
     ...projectHandlers(projects), ...tagHandlers(tags), ...datasetHandlers(datasets), ...trainingHandlers(training),
     ...versionHandlers(versions), ...copyHandlers(copies), ...policyHandlers(policies), ...hostingHandlers(hosting),
   };
+  if (role === 'worker' && opts.forward) for (const op of LEADER_OPERATIONS) handlers[op] = opts.forward(op);
   const missing = operationNames.filter((op) => !handlers[op]);
   if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
   const pipeline = new Pipeline({ handlers: handlers as CompleteHandlerTable, authenticator, authorize: iam.authorizer(), log });
-  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version }), objectsRoute({ authenticator, objects, sealed, log }));
+  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version, pid: process.pid }), objectsRoute({ authenticator, objects, sealed, log }));
 
   return {
-    config, db, pipeline, runner, server, log,
+    config, db, pipeline, handlers: handlers as CompleteHandlerTable, runner, server, log,
     async listen() {
-      await runner.start();
+      if (role !== 'worker') await runner.start();
+      if (role === 'leader') return { host: config.host, port: config.port };
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());

@@ -1,6 +1,7 @@
 // Server settings: command-line flags, then OSPREY_* environment variables, then the config
 // file (JSON or YAML), then defaults. The defaults run the embedded quickstart with no set-up.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Credential } from './server/auth.js';
@@ -16,6 +17,8 @@ export interface ServerConfig {
   masterKey?: string;
   trainingConcurrency: number;
   copyConcurrency: number;
+  /** API worker processes sharing the port (server/cluster.ts); 1 = one process does everything. */
+  workers: number;
   logLevel: 'info' | 'warn' | 'error' | 'silent';
   /** KMS keys to create at start-up (idempotent), see docs/kms.md. */
   keys: unknown[];
@@ -27,18 +30,19 @@ export const DEFAULT_PORT = 4750;
 
 export const DEFAULTS: ServerConfig = {
   host: '127.0.0.1', port: DEFAULT_PORT, dataDir: './data', auth: 'dev', region: 'us-east-1', credentials: [],
-  trainingConcurrency: 1, copyConcurrency: 4, logLevel: 'info', keys: [],
+  trainingConcurrency: 1, copyConcurrency: 4, workers: 1, logLevel: 'info', keys: [],
 };
 
 const ENV: Record<string, keyof ServerConfig> = {
   OSPREY_HOST: 'host', OSPREY_PORT: 'port', OSPREY_DATA_DIR: 'dataDir', OSPREY_AUTH: 'auth', OSPREY_REGION: 'region',
   OSPREY_MASTER_KEY: 'masterKey', OSPREY_TRAINING_CONCURRENCY: 'trainingConcurrency', OSPREY_COPY_CONCURRENCY: 'copyConcurrency',
-  OSPREY_LOG_LEVEL: 'logLevel',
+  OSPREY_LOG_LEVEL: 'logLevel', OSPREY_WORKERS: 'workers',
 };
 
 const FLAGS: Record<string, keyof ServerConfig | 'config'> = {
   '--host': 'host', '--port': 'port', '--data-dir': 'dataDir', '--auth': 'auth', '--region': 'region', '--config': 'config',
   '--training-concurrency': 'trainingConcurrency', '--copy-concurrency': 'copyConcurrency', '--log-level': 'logLevel',
+  '--workers': 'workers',
 };
 
 export class ConfigError extends Error {}
@@ -68,11 +72,13 @@ export function loadConfig(flags: Record<string, string>, env: NodeJS.ProcessEnv
   const merged: Record<string, unknown> = { ...DEFAULTS, ...fromFile, ...fromEnv, ...flags };
   delete merged.config;
   const config = merged as unknown as ServerConfig;
-  for (const k of ['port', 'trainingConcurrency', 'copyConcurrency'] as const) {
+  if (config.workers as unknown === 'auto') config.workers = availableParallelism();
+  for (const k of ['port', 'trainingConcurrency', 'copyConcurrency', 'workers'] as const) {
     const n = Number(config[k]);
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${k} must be a non-negative integer, got ${config[k]}`);
     (config as unknown as Record<string, number>)[k] = n;
   }
+  if (config.workers < 1) throw new ConfigError('workers must be at least 1');
   if (config.auth !== 'dev' && config.auth !== 'strict') throw new ConfigError(`auth must be dev or strict, got ${config.auth}`);
   for (const c of config.credentials) {
     if (!c.accessKeyId || !c.secretAccessKey || !/^\d{12}$/.test(c.accountId ?? '')) {

@@ -24,27 +24,36 @@ osprey serve options (each also as an environment variable):
   --config FILE         OSPREY_CONFIG      (JSON or YAML; see docs/configuration.md)
   --region R            OSPREY_REGION      (region for unsigned requests; default us-east-1)
   --training-concurrency N                 (default 1)
+  --workers N|auto      OSPREY_WORKERS     (default 1; N processes share the port, see docs/performance.md)
   --log-level info|warn|error|silent
 `;
 
 async function serve(argv: string[]): Promise<number> {
   const { loadConfig, parseServeArgs } = await import('./config.js');
-  const { createApp } = await import('./app.js');
   const config = loadConfig(parseServeArgs(argv));
-  const app = await createApp(config);
-  const { host, port } = await app.listen();
-  // Always printed, whatever the log level: scripts and tests read the bound port from it.
-  process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: 'info', msg: 'osprey listening', url: `http://${host}:${port}`, dataDir: config.dataDir, auth: config.auth }) + '\n');
+  const { startLeader, startWorker, isWorkerProcess } = await import('./cluster.js');
+  const running = isWorkerProcess() ? await startWorker(config) : config.workers > 1 ? await startLeader(config) : await startStandalone(config);
+  if (running.url) {
+    // Always printed, whatever the log level: scripts and tests read the bound port from it.
+    process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: 'info', msg: 'osprey listening', url: running.url, dataDir: config.dataDir, auth: config.auth, workers: config.workers }) + '\n');
+  }
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info('shutting down', { signal });
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    running.log.info('shutting down', { signal });
+    running.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   return new Promise<number>(() => undefined); // runs until a signal
+}
+
+async function startStandalone(config: import('./config.js').ServerConfig) {
+  const { createApp } = await import('./app.js');
+  const app = await createApp(config);
+  const { host, port } = await app.listen();
+  return { url: `http://${host}:${port}`, log: app.log, close: () => app.close() };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -2,6 +2,9 @@
 import type { HostingService } from '../domain/hosting/service.js';
 import type { HandlerTable } from '../server/pipeline.js';
 
+/** Operations that need a model loaded in this process: with --workers, only the leader runs them. */
+export const LEADER_OPERATIONS = ['DetectCustomLabels'];
+
 export function hostingHandlers(hosting: HostingService): HandlerTable {
   return {
     StartProjectVersion: async (ctx, input) => ({

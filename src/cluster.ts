@@ -1,0 +1,103 @@
+// `osprey serve --workers N`: several processes on one data dir and one port (node:cluster).
+//
+// The primary process is the leader (app role 'leader'): it recovers after a restart, runs the job
+// runner (training, copies, dataset imports, starting and stopping models) and holds the loaded models;
+// it does not listen itself. N workers (role 'worker') share the port and serve the API from the same
+// SQLite database: the invariants live in the database, and the read cache sees other processes'
+// writes. Operations that need a loaded model (LEADER_OPERATIONS) are forwarded to the leader over
+// the IPC channel. A job a worker enqueues is leased by the leader's runner on its next poll.
+import cluster, { type Worker } from 'node:cluster';
+import { createApp, type App } from './app.js';
+import type { ServerConfig } from './config.js';
+import { ServiceError } from './protocol/errors.js';
+import type { Logger } from './server/logger.js';
+import type { Handler, RequestContext } from './server/pipeline.js';
+
+interface Invoke { type: 'invoke'; id: number; operation: string; ctx: RequestContext; input: unknown }
+type Failure = { code: string; message: string; status: number } | { internal: string };
+interface Result { type: 'result'; id: number; output?: unknown; error?: Failure }
+
+/** A server this process runs; `url` is set once it accepts requests (not in a worker). */
+export interface Running { url?: string; log: Logger; close(): Promise<void> }
+
+const WORKER_STOP_MS = 10_000;
+
+export async function startLeader(config: ServerConfig): Promise<Running> {
+  const app = await createApp(config, { role: 'leader' });
+  await app.listen(); // the job runner; the workers own the port
+  // Advanced serialization carries Buffers (DetectCustomLabels image bytes) and Dates as they are.
+  cluster.setupPrimary({ serialization: 'advanced' });
+  let closing = false;
+  const fork = (): Worker => {
+    const worker = cluster.fork();
+    worker.on('message', (m: Invoke) => { if (m?.type === 'invoke') void answer(app, worker, m); });
+    worker.on('exit', (code, signal) => {
+      if (closing) return;
+      app.log.error('worker exited; starting another', { pid: worker.process.pid, code, signal });
+      fork();
+    });
+    return worker;
+  };
+  const listening = new Promise<{ address: string; port: number }>((resolve) => {
+    let count = 0;
+    cluster.on('listening', (_worker, address) => { if (++count === config.workers) resolve(address as { address: string; port: number }); });
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+  const { port } = await listening;
+  return {
+    url: `http://${config.host}:${port}`,
+    log: app.log,
+    async close() {
+      closing = true;
+      await Promise.all(Object.values(cluster.workers ?? {}).map((w) => w && stopWorker(w)));
+      await app.close();
+    },
+  };
+}
+
+async function answer(app: App, worker: Worker, m: Invoke): Promise<void> {
+  let reply: Result;
+  try {
+    reply = { type: 'result', id: m.id, output: await app.handlers[m.operation](m.ctx, m.input) };
+  } catch (e) {
+    if (!(e instanceof ServiceError)) app.log.error('forwarded operation failed', { op: m.operation, error: e instanceof Error ? e.stack : String(e) });
+    const error: Failure = e instanceof ServiceError ? { code: e.code, message: e.message, status: e.status } : { internal: String(e) };
+    reply = { type: 'result', id: m.id, error };
+  }
+  if (worker.isConnected()) worker.send(reply);
+}
+
+/** SIGTERM lets the worker finish its requests and close its database; SIGKILL if it hangs. */
+function stopWorker(worker: Worker): Promise<void> {
+  if (worker.isDead()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => worker.process.kill('SIGKILL'), WORKER_STOP_MS);
+    worker.once('exit', () => { clearTimeout(timer); resolve(); });
+    worker.process.kill('SIGTERM');
+  });
+}
+
+export async function startWorker(config: ServerConfig): Promise<Running> {
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  process.on('message', (m: Result) => {
+    const call = m?.type === 'result' ? pending.get(m.id) : undefined;
+    if (!call) return;
+    pending.delete(m.id);
+    if (!m.error) call.resolve(m.output);
+    else if ('internal' in m.error) call.reject(new Error(`leader: ${m.error.internal}`));
+    else call.reject(new ServiceError(m.error.code, m.error.message, m.error.status));
+  });
+  // Without the leader there are no jobs and no models: a worker does not outlive it.
+  process.on('disconnect', () => process.exit(1));
+  const forward = (operation: string): Handler => (ctx, input) => new Promise((resolve, reject) => {
+    const id = ++next;
+    pending.set(id, { resolve, reject });
+    process.send!({ type: 'invoke', id, operation, ctx, input } satisfies Invoke);
+  });
+  const app = await createApp(config, { role: 'worker', forward });
+  await app.listen();
+  return { log: app.log, close: () => app.close() };
+}
+
+export const isWorkerProcess = (): boolean => cluster.isWorker;
