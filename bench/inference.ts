@@ -1,7 +1,10 @@
 /**
  * DetectCustomLabels throughput and latency against a real `osprey serve` (dist/, so build first):
  *
- *   npx tsc -p tsconfig.json && node --import tsx bench/inference.ts [--requests N] [--units 1,2] [--clients 1,4,16]
+ *   npx tsc -p tsconfig.json && node --import tsx bench/inference.ts [--requests N] [--units 1,2] [--clients 1,4,16] [--workers N]
+ *
+ * With --workers N the server runs N API processes and forwards each DetectCustomLabels to the leader,
+ * which holds the models (docs/configuration.md): the difference to --workers 1 is that forwarding.
  *
  * Input: one 640x480 JPEG. One version is hosted per unit count and the rows run interleaved over
  * three rounds (fair on a shared machine). For each unit count and client count, closed-loop clients on
@@ -27,7 +30,7 @@ import { largeJpeg, sampleModel, seedVersion } from '../test/hosting/fixtures.js
 import { sdk, waitStatus } from '../test/hosting/util.js';
 
 const { values } = parseArgs({ options: {
-  requests: { type: 'string', default: '450' }, units: { type: 'string', default: '1,2' }, clients: { type: 'string', default: '1,4,16' },
+  requests: { type: 'string', default: '450' }, workers: { type: 'string', default: '1' }, units: { type: 'string', default: '1,2' }, clients: { type: 'string', default: '1,4,16' },
 } });
 const REQUESTS = Number(values.requests);
 const UNITS = values.units!.split(',').map(Number);
@@ -51,7 +54,7 @@ async function measureBare(n: number) {
   for (let i = 0; i < n; i++) { const t = performance.now(); await predictor.classify(jpeg); bare.push(performance.now() - t); }
 }
 
-const server = await startServer({ dataDir, args: ['--auth', 'dev'], config: { hosting: { queuePerUnit: 16, maxTotalUnits: 16 } } });
+const server = await startServer({ dataDir, args: ['--auth', 'dev', '--workers', values.workers!], config: { hosting: { queuePerUnit: 16, maxTotalUnits: 16 } } });
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const headers = (body: string) => ({
   'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'RekognitionService.DetectCustomLabels', 'content-length': Buffer.byteLength(body),

@@ -65,6 +65,8 @@ export interface AppOptions {
   role?: AppRole;
   /** worker role: the handler that runs an operation in the leader instead. */
   forward?: (operation: string) => Handler;
+  /** worker role: tells the leader's job runner that a job was enqueued. */
+  wakeLeader?: () => void;
 }
 
 export interface App {
@@ -101,7 +103,7 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const paginator = new Paginator(subkey(secret, 'osprey-pagination'), () => clock.now());
   const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
   const projects = new ProjectService({ projects: stores.projects, tags, clock, paginator, limits: { projectsPerAccount: 10_000 } });
-  const runner = new JobRunner(stores.jobs, clock, ids, log);
+  const runner = new JobRunner(stores.jobs, clock, ids, log, role === 'worker' ? opts.wakeLeader : undefined);
   const versions = new VersionService({ versions: stores.versions, projects, blobs, paginator, runner });
   runner.register(versions.deleteJob());
   const keys = new KeyService({ keys: stores.keys, masterKey: kmsMasterKey(secret), clock, ids, policyCheck: keyPolicyCheck });

@@ -5,7 +5,7 @@
 // it does not listen itself. N workers (role 'worker') share the port and serve the API from the same
 // SQLite database: the invariants live in the database, and the read cache sees other processes'
 // writes. Operations that need a loaded model (LEADER_OPERATIONS) are forwarded to the leader over
-// the IPC channel. A job a worker enqueues is leased by the leader's runner on its next poll.
+// the IPC channel. A job a worker enqueues is leased by the leader's runner, woken by a message.
 import cluster, { type Worker } from 'node:cluster';
 import { createApp, type App } from './app.js';
 import type { ServerConfig } from './config.js';
@@ -14,6 +14,7 @@ import type { Logger } from './server/logger.js';
 import type { Handler, RequestContext } from './server/pipeline.js';
 
 interface Invoke { type: 'invoke'; id: number; operation: string; ctx: RequestContext; input: unknown }
+interface Wake { type: 'wake' }
 type Failure = { code: string; message: string; status: number } | { internal: string };
 interface Result { type: 'result'; id: number; output?: unknown; error?: Failure }
 
@@ -30,7 +31,10 @@ export async function startLeader(config: ServerConfig): Promise<Running> {
   let closing = false;
   const fork = (): Worker => {
     const worker = cluster.fork();
-    worker.on('message', (m: Invoke) => { if (m?.type === 'invoke') void answer(app, worker, m); });
+    worker.on('message', (m: Invoke | Wake) => {
+      if (m?.type === 'invoke') void answer(app, worker, m);
+      else if (m?.type === 'wake') app.runner.poke();
+    });
     worker.on('exit', (code, signal) => {
       if (closing) return;
       app.log.error('worker exited; starting another', { pid: worker.process.pid, code, signal });
@@ -95,7 +99,8 @@ export async function startWorker(config: ServerConfig): Promise<Running> {
     pending.set(id, { resolve, reject });
     process.send!({ type: 'invoke', id, operation, ctx, input } satisfies Invoke);
   });
-  const app = await createApp(config, { role: 'worker', forward });
+  const wakeLeader = () => { process.send!({ type: 'wake' } satisfies Wake); };
+  const app = await createApp(config, { role: 'worker', forward, wakeLeader });
   await app.listen();
   return { log: app.log, close: () => app.close() };
 }

@@ -33,7 +33,12 @@ export class JobRunner {
   private stopped = true;
   private readonly owner: string;
 
-  constructor(private readonly store: JobStore, private readonly clock: Clock, ids: Ids, private readonly log: Logger) {
+  /**
+   * `runsElsewhere`: this process only enqueues (a --workers worker); the callback tells the process
+   * whose runner leases the jobs, so a new job starts at once instead of on that runner's next poll.
+   */
+  constructor(private readonly store: JobStore, private readonly clock: Clock, ids: Ids, private readonly log: Logger,
+    private readonly runsElsewhere?: () => void) {
     this.owner = `runner-${ids.uuid()}`;
   }
 
@@ -41,7 +46,8 @@ export class JobRunner {
 
   async enqueue(kind: string, id: string, payload: unknown): Promise<void> {
     await this.store.enqueue({ id, kind, payload, createdAt: this.clock.now() });
-    this.poke();
+    if (this.runsElsewhere) this.runsElsewhere();
+    else this.poke();
   }
 
   async start(): Promise<void> {
