@@ -4,5 +4,6 @@ import { main } from '../dist/main.js';
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`osprey: ${err instanceof Error ? err.message : String(err)}\n`); process.exitCode = 255; },
+  // Exit at once: a failed `serve --workers` worker would otherwise stay alive on its IPC channel.
+  (err) => { process.stderr.write(`osprey: ${err instanceof Error ? err.message : String(err)}\n`); process.exit(255); },
 );

@@ -29,6 +29,8 @@ export async function startLeader(config: ServerConfig): Promise<Running> {
   // Advanced serialization carries Buffers (DetectCustomLabels image bytes) and Dates as they are.
   cluster.setupPrimary({ serialization: 'advanced' });
   let closing = false;
+  let started = false;
+  let failStart: (e: Error) => void = () => undefined;
   const fork = (): Worker => {
     const worker = cluster.fork();
     worker.on('message', (m: Invoke | Wake) => {
@@ -37,26 +39,33 @@ export async function startLeader(config: ServerConfig): Promise<Running> {
     });
     worker.on('exit', (code, signal) => {
       if (closing) return;
+      // A worker that cannot start (port in use, bad config) would fail again: give up instead.
+      if (!started) return failStart(new Error(`a worker could not start (exit code ${code ?? signal}); its error is above`));
       app.log.error('worker exited; starting another', { pid: worker.process.pid, code, signal });
       fork();
     });
     return worker;
   };
-  const listening = new Promise<{ address: string; port: number }>((resolve) => {
+  const stopAll = async () => {
+    closing = true;
+    await Promise.all(Object.values(cluster.workers ?? {}).map((w) => w && stopWorker(w)));
+    await app.close();
+  };
+  const listening = new Promise<{ address: string; port: number }>((resolve, reject) => {
     let count = 0;
     cluster.on('listening', (_worker, address) => { if (++count === config.workers) resolve(address as { address: string; port: number }); });
+    failStart = reject;
   });
   for (let i = 0; i < config.workers; i++) fork();
-  const { port } = await listening;
-  return {
-    url: `http://${config.host}:${port}`,
-    log: app.log,
-    async close() {
-      closing = true;
-      await Promise.all(Object.values(cluster.workers ?? {}).map((w) => w && stopWorker(w)));
-      await app.close();
-    },
-  };
+  let port: number;
+  try {
+    ({ port } = await listening);
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  started = true;
+  return { url: `http://${config.host}:${port}`, log: app.log, close: stopAll };
 }
 
 async function answer(app: App, worker: Worker, m: Invoke): Promise<void> {

@@ -3,7 +3,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { BUCKET, ACCOUNT } from '../hosting/fixtures.js';
 import { seededServer, waitStatus, type Fixture } from '../hosting/util.js';
@@ -123,4 +125,20 @@ test('SIGTERM stops the workers with the leader; a killed leader takes its worke
   await server.kill();
   await until('the workers of a killed leader exit', () => workers.filter(alive).length === 0);
   server.cleanup();
+});
+
+test('workers that cannot start (the port is taken) end the start-up with their error, leaving no process', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'osprey-workers-'));
+  const port = new URL(url).port;
+  await assert.rejects(startServer({ dataDir, args: ['--workers', '2', '--port', port] }), (e: Error) => {
+    assert.match(e.message, /exited with 255/);
+    assert.match(e.message, /EADDRINUSE/);
+    assert.match(e.message, /a worker could not start/);
+    return true;
+  });
+  const ours = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dataDir) && alive(Number(p)); } catch { return false; }
+  });
+  assert.deepEqual(ours, []);
+  rmSync(dataDir, { recursive: true, force: true });
 });
