@@ -52,7 +52,7 @@ import { hostingSettings } from './domain/hosting/settings.js';
 import { hostingHandlers, LEADER_OPERATIONS } from './handlers/hosting.js';
 
 /**
- * standalone: one process does everything (the default). With `--workers N` (server/cluster.ts) the
+ * standalone: one process does everything (the default). With `--workers N` (cluster.ts) the
  * primary is the leader: recovery after a restart, the job runner and the loaded models, no public
  * port; the workers serve the API on the shared port and hand `forwarded` operations to the leader.
  */

@@ -24,7 +24,7 @@ osprey serve options (each also as an environment variable):
   --config FILE         OSPREY_CONFIG      (JSON or YAML; see docs/configuration.md)
   --region R            OSPREY_REGION      (region for unsigned requests; default us-east-1)
   --training-concurrency N                 (default 1)
-  --workers N|auto      OSPREY_WORKERS     (default 1; N processes share the port, see docs/performance.md)
+  --workers N|auto      OSPREY_WORKERS     (default 1; N API processes share the port, see docs/configuration.md)
   --log-level info|warn|error|silent
 `;
 
@@ -33,10 +33,6 @@ async function serve(argv: string[]): Promise<number> {
   const config = loadConfig(parseServeArgs(argv));
   const { startLeader, startWorker, isWorkerProcess } = await import('./cluster.js');
   const running = isWorkerProcess() ? await startWorker(config) : config.workers > 1 ? await startLeader(config) : await startStandalone(config);
-  if (running.url) {
-    // Always printed, whatever the log level: scripts and tests read the bound port from it.
-    process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: 'info', msg: 'osprey listening', url: running.url, dataDir: config.dataDir, auth: config.auth, workers: config.workers }) + '\n');
-  }
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -46,6 +42,11 @@ async function serve(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Announced only once a signal would shut it down cleanly (a script may stop it as soon as it reads this).
+  if (running.url) {
+    // Always printed, whatever the log level: scripts and tests read the bound port from it.
+    process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: 'info', msg: 'osprey listening', url: running.url, dataDir: config.dataDir, auth: config.auth, workers: config.workers }) + '\n');
+  }
   return new Promise<number>(() => undefined); // runs until a signal
 }
 
