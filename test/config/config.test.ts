@@ -1,0 +1,33 @@
+// Server settings: flags over OSPREY_* variables over the config file over the defaults.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, DEFAULTS, loadConfig, parseServeArgs } from '../../src/config.js';
+
+test('flags win over environment variables, which win over the file, which wins over the defaults', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'osprey-config-')), 'c.yaml');
+  writeFileSync(file, 'port: 7001\nregion: eu-west-1\nworkers: 3\nlogLevel: warn\n');
+  const config = loadConfig(parseServeArgs(['--config', file, '--port=7003']), { OSPREY_PORT: '7002', OSPREY_WORKERS: '2' });
+  assert.equal(config.port, 7003);
+  assert.equal(config.workers, 2);
+  assert.equal(config.region, 'eu-west-1');
+  assert.equal(config.logLevel, 'warn');
+  assert.equal(config.host, DEFAULTS.host);
+});
+
+test('--workers: 1 by default, a count, or auto (one per CPU); anything else is refused', () => {
+  assert.equal(loadConfig({}, {}).workers, 1);
+  assert.equal(loadConfig(parseServeArgs(['--workers', '4']), {}).workers, 4);
+  assert.equal(loadConfig(parseServeArgs(['--workers', 'auto']), {}).workers, availableParallelism());
+  assert.equal(loadConfig({}, { OSPREY_WORKERS: 'auto' }).workers, availableParallelism());
+  for (const bad of ['0', '-1', '1.5', 'many']) {
+    assert.throws(() => loadConfig(parseServeArgs(['--workers', bad]), {}), ConfigError, bad);
+  }
+});
+
+test('unknown options and options without a value are refused', () => {
+  assert.throws(() => parseServeArgs(['--wrokers', '2']), /unknown option --wrokers/);
+  assert.throws(() => parseServeArgs(['--workers']), /needs a value/);
+});
