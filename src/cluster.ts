@@ -33,6 +33,8 @@ export async function startLeader(config: ServerConfig): Promise<Running> {
   let failStart: (e: Error) => void = () => undefined;
   const fork = (): Worker => {
     const worker = cluster.fork();
+    // A send to a worker that is going away fails; the worker's own exit is handled below.
+    worker.on('error', (e) => app.log.warn('worker channel error', { pid: worker.process.pid, error: String(e) }));
     worker.on('message', (m: Invoke | Wake) => {
       if (m?.type === 'invoke') void answer(app, worker, m);
       else if (m?.type === 'wake') app.runner.poke();
@@ -106,9 +108,12 @@ export async function startWorker(config: ServerConfig): Promise<Running> {
   const forward = (operation: string): Handler => (ctx, input) => new Promise((resolve, reject) => {
     const id = ++next;
     pending.set(id, { resolve, reject });
-    process.send!({ type: 'invoke', id, operation, ctx, input } satisfies Invoke);
+    process.send!({ type: 'invoke', id, operation, ctx, input } satisfies Invoke, undefined, {}, (e) => {
+      if (e) { pending.delete(id); reject(e); }
+    });
   });
-  const wakeLeader = () => { process.send!({ type: 'wake' } satisfies Wake); };
+  // Best effort: the leader's runner also polls.
+  const wakeLeader = () => { process.send!({ type: 'wake' } satisfies Wake, undefined, {}, () => undefined); };
   const app = await createApp(config, { role: 'worker', forward, wakeLeader });
   await app.listen();
   return { log: app.log, close: () => app.close() };
