@@ -17,7 +17,7 @@ export interface ServerConfig {
   masterKey?: string;
   trainingConcurrency: number;
   copyConcurrency: number;
-  /** API worker processes sharing the port (server/cluster.ts); 1 = one process does everything. */
+  /** API worker processes sharing the port (cluster.ts); 1 = one process does everything. */
   workers: number;
   logLevel: 'info' | 'warn' | 'error' | 'silent';
   /** KMS keys to create at start-up (idempotent), see docs/kms.md. */
