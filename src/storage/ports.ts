@@ -14,10 +14,19 @@ export interface ProjectRecord {
   autoUpdate?: 'ENABLED' | 'DISABLED';
 }
 
+/**
+ * Keyset position in a newest-first listing whose names are unique in it (projects in a scope,
+ * versions in a project). A listing `after` it returns only rows that sort after it in the order
+ * `created DESC, name ASC`: older, or as old with a greater name (names, like every name ordering of
+ * a listing, compare by their UTF-8 bytes: SQLite's BINARY, PostgreSQL's COLLATE "C"). Pagination tokens hold it, so rows
+ * created or deleted between two pages neither repeat nor shift the rest.
+ */
+export interface CreatedPosition { createdAt: Date; name: string }
+
 export interface ProjectQuery {
   names?: string[];
   features: string[];
-  offset: number;
+  after?: CreatedPosition;
   limit: number;
 }
 
@@ -26,8 +35,10 @@ export interface ProjectStore {
   insert(p: ProjectRecord): Promise<boolean>;
   get(arn: string): Promise<ProjectRecord | undefined>;
   getByName(scope: Scope, name: string): Promise<ProjectRecord | undefined>;
-  /** Newest first. */
+  /** Newest first (created DESC, name ASC). */
   list(scope: Scope, q: ProjectQuery): Promise<ProjectRecord[]>;
+  /** How many projects the scope holds, every feature. */
+  count(scope: Scope): Promise<number>;
   delete(arn: string): Promise<void>;
   /** How many versions and datasets still hang under the project. */
   children(arn: string): Promise<{ versions: number; datasets: number }>;
@@ -128,8 +139,8 @@ export interface VersionStore {
   /** Inserts; returns false when the name is taken in the project (unique index). */
   insert(v: VersionRecord): Promise<boolean>;
   get(arn: string): Promise<VersionRecord | undefined>;
-  /** Newest first; names filter optional. */
-  list(projectArn: string, q: { names?: string[]; offset: number; limit: number }): Promise<VersionRecord[]>;
+  /** Newest first (created DESC, name ASC); names filter optional. */
+  list(projectArn: string, q: { names?: string[]; after?: CreatedPosition; limit: number }): Promise<VersionRecord[]>;
   /** Conditional status change: applies only if the current status is one of `from`. */
   transition(arn: string, from: VersionStatus[], to: VersionStatus, patch?: VersionPatch): Promise<boolean>;
   /** Updates without a status change (progress messages), only while the status is `status`. */
@@ -185,6 +196,11 @@ export interface DatasetRecord {
 
 /** One image of a dataset: its JSON line as ListDatasetEntries returns it, plus indexed facts. */
 export interface DatasetEntryRecord {
+  /**
+   * Set by the store on reads: the entry's insertion position in its dataset. A later entry has a
+   * greater position; updating an entry keeps its position.
+   */
+  position?: number;
   sourceRef: string;
   line: string;
   labeled: boolean;
@@ -198,7 +214,8 @@ export interface DatasetEntryQuery {
   labeled?: boolean;
   sourceRefContains?: string;
   hasErrors?: boolean;
-  offset: number;
+  /** Only entries whose position is greater than this. */
+  after?: number;
   limit: number;
 }
 
@@ -225,11 +242,12 @@ export interface DatasetStore {
   commitEntries(arn: string, entries: DatasetEntryRecord[], opts: { replaceAll: boolean; from: DatasetStatus[]; to: DatasetStatus; patch: DatasetStatusPatch }): Promise<boolean>;
   /** In one transaction: moves entries between datasets and sets both statuses. */
   moveEntries(fromArn: string, toArn: string, sourceRefs: string[], to: DatasetStatus, patch: DatasetStatusPatch): Promise<void>;
-  listEntries(arn: string, q: DatasetEntryQuery): Promise<DatasetEntryRecord[]>;
+  /** Entries by position (insertion order). */
+  listEntries(arn: string, q: DatasetEntryQuery): Promise<(DatasetEntryRecord & { position: number })[]>;
   /** Every entry in insertion order (training, copies, distribution). */
   allEntries(arn: string): Promise<DatasetEntryRecord[]>;
-  /** Label name → images using it and boxes drawn with it, by label name. */
-  labels(arn: string, offset: number, limit: number): Promise<{ label: string; entryCount: number; boxCount: number }[]>;
+  /** Label name → images using it and boxes drawn with it, by label name; only names after `after`. */
+  labels(arn: string, q: { after?: string; limit: number }): Promise<{ label: string; entryCount: number; boxCount: number }[]>;
   stats(arn: string): Promise<DatasetStats>;
   delete(arn: string): Promise<void>;
 }

@@ -11,7 +11,7 @@ import { SqliteProjectStore } from '../../src/storage/sqlite/projects.js';
 import type { ProjectRecord } from '../../src/storage/ports.js';
 
 const scope = { accountId: '111122223333', region: 'us-east-1' };
-const query = { features: ['CUSTOM_LABELS'], offset: 0, limit: 10 };
+const query = { features: ['CUSTOM_LABELS'], limit: 10 };
 const project = (name: string, ms: number): ProjectRecord => ({
   arn: `arn:aws:rekognition:us-east-1:111122223333:project/${name}/${ms}`, accountId: scope.accountId, region: scope.region,
   name, createdAt: new Date(ms), status: 'CREATED', feature: 'CUSTOM_LABELS',

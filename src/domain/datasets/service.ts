@@ -115,25 +115,19 @@ export class DatasetService {
     const d = await this.readable(caller, arn, 'ListDatasetEntries');
     const limit = page.maxResults ?? 100;
     const context = JSON.stringify(['ListDatasetEntries', d.arn, filter.containsLabels ?? null, filter.labeled ?? null, filter.sourceRefContains ?? null, filter.hasErrors ?? null]);
-    const offset = this.deps.paginator.offset(context, page.nextToken);
-    const q: DatasetEntryQuery = { ...filter, offset, limit: limit + 1 };
-    const rows = await this.deps.datasets.listEntries(d.arn, q);
-    return {
-      entries: rows.slice(0, limit).map((r) => r.line),
-      nextToken: rows.length > limit ? this.deps.paginator.issue(context, offset + limit) : undefined,
-    };
+    const got = await this.deps.paginator.page(context, page.nextToken, limit,
+      (after: number | undefined, n) => this.deps.datasets.listEntries(d.arn, { ...filter, after, limit: n } satisfies DatasetEntryQuery),
+      (r) => r.position);
+    return { entries: got.items.map((r) => r.line), nextToken: got.nextToken };
   }
 
   async listLabels(caller: Caller, arn: string, page: { maxResults?: number; nextToken?: string }) {
     const d = await this.readable(caller, arn, 'ListDatasetLabels');
     const limit = page.maxResults ?? 100;
     const context = JSON.stringify(['ListDatasetLabels', d.arn]);
-    const offset = this.deps.paginator.offset(context, page.nextToken);
-    const rows = await this.deps.datasets.labels(d.arn, offset, limit + 1);
-    return {
-      labels: rows.slice(0, limit),
-      nextToken: rows.length > limit ? this.deps.paginator.issue(context, offset + limit) : undefined,
-    };
+    const got = await this.deps.paginator.page(context, page.nextToken, limit,
+      (after: string | undefined, n) => this.deps.datasets.labels(d.arn, { after, limit: n }), (r) => r.label);
+    return { labels: got.items, nextToken: got.nextToken };
   }
 
   async update(caller: Caller, arn: string, groundTruth: Buffer): Promise<void> {

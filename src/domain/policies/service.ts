@@ -56,12 +56,9 @@ export class ProjectPolicyService {
     const project = await this.deps.projects.get(caller, input.projectArn, 'ListProjectPolicies');
     const limit = input.maxResults ?? MAX_POLICIES_PER_PROJECT;
     const context = JSON.stringify(['ListProjectPolicies', project.arn]);
-    const offset = this.deps.paginator.offset(context, input.nextToken);
-    const rows = await this.deps.policies.list(project.arn, { offset, limit: limit + 1 });
-    return {
-      policies: rows.slice(0, limit),
-      nextToken: rows.length > limit ? this.deps.paginator.issue(context, offset + limit) : undefined,
-    };
+    const page = await this.deps.paginator.page(context, input.nextToken, limit,
+      (after: string | undefined, n) => this.deps.policies.list(project.arn, { after, limit: n }), (p) => p.name);
+    return { policies: page.items, nextToken: page.nextToken };
   }
 
   async delete(caller: Caller, input: { projectArn: string; name: string; revisionId?: string }): Promise<void> {

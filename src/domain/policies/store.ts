@@ -19,6 +19,6 @@ export interface ProjectPolicyStore {
   /** Deletes; with `expectedRevision`, only if it is current. Returns whether a row went. */
   delete(projectArn: string, name: string, expectedRevision?: string): Promise<boolean>;
   get(projectArn: string, name: string): Promise<ProjectPolicyRecord | undefined>;
-  /** Ordered by name. */
-  list(projectArn: string, q?: { offset: number; limit: number }): Promise<ProjectPolicyRecord[]>;
+  /** Ordered by name; with `q.after`, only names that sort after it. */
+  list(projectArn: string, q?: { after?: string; limit: number }): Promise<ProjectPolicyRecord[]>;
 }

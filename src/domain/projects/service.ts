@@ -5,7 +5,7 @@ import type { TagService } from '../tags/service.js';
 import { parseArn, projectArn } from '../shared/arn.js';
 import { assertOwned } from '../shared/access.js';
 import type { Clock } from '../shared/clock.js';
-import type { Paginator } from '../shared/pagination.js';
+import { createdPosition, type Paginator } from '../shared/pagination.js';
 import type { Caller } from '../shared/scope.js';
 
 export interface ProjectLimits { projectsPerAccount: number }
@@ -29,8 +29,7 @@ export class ProjectService {
     if (input.autoUpdate && feature !== 'CONTENT_MODERATION') {
       throw InvalidParameter('AutoUpdate can only be set for projects with the CONTENT_MODERATION feature.');
     }
-    const existing = await this.deps.projects.list(caller, { features: ['CUSTOM_LABELS', 'CONTENT_MODERATION'], offset: this.deps.limits.projectsPerAccount - 1, limit: 1 });
-    if (existing.length > 0) throw LimitExceeded(`You have reached the maximum number of projects (${this.deps.limits.projectsPerAccount}) in this account.`);
+    if ((await this.deps.projects.count(caller)) >= this.deps.limits.projectsPerAccount) throw LimitExceeded(`You have reached the maximum number of projects (${this.deps.limits.projectsPerAccount}) in this account.`);
     const createdAt = this.deps.clock.now();
     const record: ProjectRecord = {
       arn: projectArn(caller, input.name, createdAt.getTime()), accountId: caller.accountId, region: caller.region,
@@ -49,12 +48,10 @@ export class ProjectService {
     const features = input.features ?? ['CUSTOM_LABELS'];
     const limit = input.maxResults ?? 100;
     const context = JSON.stringify(['DescribeProjects', caller.accountId, caller.region, input.names ?? null, features]);
-    const offset = this.deps.paginator.offset(context, input.nextToken);
-    const rows = await this.deps.projects.describe(caller, { names: input.names, features, offset, limit: limit + 1 });
-    return {
-      projects: rows.slice(0, limit),
-      nextToken: rows.length > limit ? this.deps.paginator.issue(context, offset + limit) : undefined,
-    };
+    const page = await this.deps.paginator.page(context, input.nextToken, limit,
+      (after: [number, string] | undefined, n) => this.deps.projects.describe(caller, { names: input.names, features, after: createdPosition.after(after), limit: n }),
+      createdPosition.key);
+    return { projects: page.items, nextToken: page.nextToken };
   }
 
   async delete(caller: Caller, arn: string): Promise<'DELETING'> {

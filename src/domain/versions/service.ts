@@ -8,7 +8,7 @@ import type { JobKind, JobRunner } from '../../jobs/runner.js';
 import type { ProjectService } from '../projects/service.js';
 import { parseArn } from '../shared/arn.js';
 import { assertOwned } from '../shared/access.js';
-import type { Paginator } from '../shared/pagination.js';
+import { createdPosition, type Paginator } from '../shared/pagination.js';
 import type { Caller } from '../shared/scope.js';
 import { BUSY, allowedFrom } from './lifecycle.js';
 
@@ -36,12 +36,10 @@ export class VersionService {
     const project = await this.deps.projects.get(caller, input.projectArn, 'DescribeProjectVersions');
     const limit = input.maxResults ?? 100;
     const context = JSON.stringify(['DescribeProjectVersions', project.arn, input.versionNames ?? null]);
-    const offset = this.deps.paginator.offset(context, input.nextToken);
-    const rows = await this.deps.versions.list(project.arn, { names: input.versionNames, offset, limit: limit + 1 });
-    return {
-      versions: rows.slice(0, limit),
-      nextToken: rows.length > limit ? this.deps.paginator.issue(context, offset + limit) : undefined,
-    };
+    const page = await this.deps.paginator.page(context, input.nextToken, limit,
+      (after: [number, string] | undefined, n) => this.deps.versions.list(project.arn, { names: input.versionNames, after: createdPosition.after(after), limit: n }),
+      createdPosition.key);
+    return { versions: page.items, nextToken: page.nextToken };
   }
 
   async delete(caller: Caller, arn: string): Promise<'DELETING'> {

@@ -9,7 +9,7 @@ interface Row {
   arn: string; project_arn: string; type: string; status: string; status_message: string | null;
   status_message_code: string | null; created_ms: number; updated_ms: number;
 }
-interface EntryRow { source_ref: string; line: string; labeled: number; has_errors: number; labels: string }
+interface EntryRow { source_ref: string; seq: number; line: string; labeled: number; has_errors: number; labels: string }
 
 const toRecord = (r: Row): DatasetRecord => ({
   arn: r.arn, projectArn: r.project_arn, type: r.type as DatasetRecord['type'], status: r.status as DatasetStatus,
@@ -17,8 +17,8 @@ const toRecord = (r: Row): DatasetRecord => ({
   createdAt: new Date(r.created_ms), updatedAt: new Date(r.updated_ms),
 });
 
-const toEntry = (r: EntryRow): DatasetEntryRecord => ({
-  sourceRef: r.source_ref, line: r.line, labeled: r.labeled === 1, hasErrors: r.has_errors === 1, labels: JSON.parse(r.labels),
+const toEntry = (r: EntryRow): DatasetEntryRecord & { position: number } => ({
+  position: r.seq, sourceRef: r.source_ref, line: r.line, labeled: r.labeled === 1, hasErrors: r.has_errors === 1, labels: JSON.parse(r.labels),
 });
 
 export class SqliteDatasetStore implements DatasetStore {
@@ -101,8 +101,9 @@ export class SqliteDatasetStore implements DatasetStore {
     if (q.labeled !== undefined) { where.push('labeled = ?'); args.push(q.labeled ? 1 : 0); }
     if (q.hasErrors !== undefined) { where.push('has_errors = ?'); args.push(q.hasErrors ? 1 : 0); }
     if (q.sourceRefContains !== undefined) { where.push('instr(source_ref, ?) > 0'); args.push(q.sourceRefContains); }
-    const rows = statement(this.db, `SELECT * FROM dataset_entries WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ? OFFSET ?`)
-      .all(...args, q.limit, q.offset) as EntryRow[];
+    if (q.after !== undefined) { where.push('seq > ?'); args.push(q.after); }
+    const rows = statement(this.db, `SELECT * FROM dataset_entries WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+      .all(...args, q.limit) as EntryRow[];
     return rows.map(toEntry);
   }
 
@@ -110,10 +111,11 @@ export class SqliteDatasetStore implements DatasetStore {
     return (statement(this.db, 'SELECT * FROM dataset_entries WHERE dataset_arn = ? ORDER BY seq').all(arn) as EntryRow[]).map(toEntry);
   }
 
-  async labels(arn: string, offset: number, limit: number) {
+  async labels(arn: string, q: { after?: string; limit: number }) {
+    const after = q.after === undefined ? '' : 'AND j.key > ?';
     return statement(this.db, `SELECT j.key AS label, count(*) AS entryCount, coalesce(sum(j.value), 0) AS boxCount
-      FROM dataset_entries e, json_each(e.labels) j WHERE e.dataset_arn = ? GROUP BY j.key ORDER BY j.key LIMIT ? OFFSET ?`)
-      .all(arn, limit, offset) as { label: string; entryCount: number; boxCount: number }[];
+      FROM dataset_entries e, json_each(e.labels) j WHERE e.dataset_arn = ? ${after} GROUP BY j.key ORDER BY j.key LIMIT ?`)
+      .all(arn, ...(q.after === undefined ? [] : [q.after]), q.limit) as { label: string; entryCount: number; boxCount: number }[];
   }
 
   async stats(arn: string) {

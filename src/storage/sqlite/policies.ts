@@ -43,9 +43,9 @@ export class SqlitePolicyStore implements ProjectPolicyStore {
     return r && toRecord(r);
   }
 
-  async list(projectArn: string, q?: { offset: number; limit: number }) {
+  async list(projectArn: string, q?: { after?: string; limit: number }) {
     const rows = q
-      ? statement(this.db, 'SELECT * FROM project_policies WHERE project_arn = ? ORDER BY name LIMIT ? OFFSET ?').all(projectArn, q.limit, q.offset)
+      ? statement(this.db, 'SELECT * FROM project_policies WHERE project_arn = ? AND name > ? ORDER BY name LIMIT ?').all(projectArn, q.after ?? '', q.limit)
       : statement(this.db, 'SELECT * FROM project_policies WHERE project_arn = ? ORDER BY name').all(projectArn);
     return (rows as Row[]).map(toRecord);
   }

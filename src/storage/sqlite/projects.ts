@@ -51,9 +51,17 @@ export class SqliteProjectStore implements ProjectStore {
     const args: unknown[] = [scope.accountId, scope.region];
     if (q.names) { where.push(`name IN (${inList(q.names.length)})`); args.push(...q.names); }
     where.push(`feature IN (${inList(q.features.length)})`); args.push(...q.features);
-    const rows = statement(this.db, `SELECT * FROM projects WHERE ${where.join(' AND ')} ORDER BY created_ms DESC, name LIMIT ? OFFSET ?`)
-      .all(...args, q.limit, q.offset) as Row[];
+    if (q.after) {
+      where.push('(created_ms < ? OR (created_ms = ? AND name > ?))');
+      args.push(q.after.createdAt.getTime(), q.after.createdAt.getTime(), q.after.name);
+    }
+    const rows = statement(this.db, `SELECT * FROM projects WHERE ${where.join(' AND ')} ORDER BY created_ms DESC, name LIMIT ?`)
+      .all(...args, q.limit) as Row[];
     return rows.map(toRecord);
+  }
+
+  async count(scope: Scope): Promise<number> {
+    return statement(this.db, 'SELECT count(*) FROM projects WHERE account_id = ? AND region = ?').pluck().get(scope.accountId, scope.region) as number;
   }
 
   async delete(arn: string) {
@@ -71,7 +79,7 @@ export class SqliteProjectStore implements ProjectStore {
   }
 
   async describe(scope: Scope, q: ProjectQuery): Promise<ProjectDescription[]> {
-    const key = JSON.stringify([scope.accountId, scope.region, q.names ?? null, q.features, q.offset, q.limit]);
+    const key = JSON.stringify([scope.accountId, scope.region, q.names ?? null, q.features, q.after?.createdAt.getTime() ?? null, q.after?.name ?? null, q.limit]);
     return this.reads.get(key, () => {
       const rows = this.query(scope, q);
       const datasets = this.datasetSummaries(rows.map((p) => p.arn));

@@ -1,5 +1,5 @@
 import type { VersionStatus } from '../../domain/versions/lifecycle.js';
-import type { VersionPatch, VersionRecord, VersionStore } from '../ports.js';
+import type { CreatedPosition, VersionPatch, VersionRecord, VersionStore } from '../ports.js';
 import { inList, statement, type Db } from './database.js';
 
 interface Row { arn: string; project_arn: string; name: string; created_ms: number; status: string; status_message: string | null; model_sha256: string | null; detail: string }
@@ -23,10 +23,12 @@ export class SqliteVersionStore implements VersionStore {
     return r && toRecord(r);
   }
 
-  async list(projectArn: string, q: { names?: string[]; offset: number; limit: number }) {
+  async list(projectArn: string, q: { names?: string[]; after?: CreatedPosition; limit: number }) {
     const names = q.names ? `AND name IN (${inList(q.names.length)})` : '';
-    const rows = statement(this.db, `SELECT * FROM versions WHERE project_arn = ? ${names} ORDER BY created_ms DESC, name LIMIT ? OFFSET ?`)
-      .all(projectArn, ...(q.names ?? []), q.limit, q.offset) as Row[];
+    const after = q.after ? 'AND (created_ms < ? OR (created_ms = ? AND name > ?))' : '';
+    const afterArgs = q.after ? [q.after.createdAt.getTime(), q.after.createdAt.getTime(), q.after.name] : [];
+    const rows = statement(this.db, `SELECT * FROM versions WHERE project_arn = ? ${names} ${after} ORDER BY created_ms DESC, name LIMIT ?`)
+      .all(projectArn, ...(q.names ?? []), ...afterArgs, q.limit) as Row[];
     return rows.map(toRecord);
   }
 
