@@ -24,7 +24,7 @@ import { kmsMasterKey, loadServerSecret, subkey } from './domain/keys/master.js'
 import { JobRunner } from './jobs/runner.js';
 import { Authenticator } from './server/auth.js';
 import { Pipeline, type CompleteHandlerTable, type Handler, type HandlerTable } from './server/pipeline.js';
-import { operationNames } from './api/index.js';
+import { serverOperationNames } from './api/index.js';
 import { createHttpServer } from './server/http.js';
 import { objectsRoute } from './server/objects-route.js';
 import { createLogger, type Logger } from './server/logger.js';
@@ -50,6 +50,8 @@ import { copyHandlers } from './handlers/copy.js';
 import { HostingService } from './domain/hosting/service.js';
 import { hostingSettings } from './domain/hosting/settings.js';
 import { hostingHandlers, LEADER_OPERATIONS } from './handlers/hosting.js';
+import { exportHandlers } from './handlers/export.js';
+import { ExportService } from './domain/versions/export.js';
 
 /**
  * standalone: one process does everything (the default). With `--workers N` (cluster.ts) the
@@ -136,9 +138,10 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const handlers: HandlerTable = {
     ...projectHandlers(projects), ...tagHandlers(tags), ...datasetHandlers(datasets), ...trainingHandlers(training),
     ...versionHandlers(versions), ...copyHandlers(copies), ...policyHandlers(policies), ...hostingHandlers(hosting),
+    ...exportHandlers(new ExportService({ versions, vault })),
   };
   if (role === 'worker' && opts.forward) for (const op of LEADER_OPERATIONS) handlers[op] = opts.forward(op);
-  const missing = operationNames.filter((op) => !handlers[op]);
+  const missing = serverOperationNames.filter((op) => !handlers[op]);
   if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
   const pipeline = new Pipeline({ handlers: handlers as CompleteHandlerTable, authenticator, authorize: iam.authorizer(), log });

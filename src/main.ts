@@ -1,4 +1,4 @@
-// The `osprey` command: serve | rekognition | kms | demo | --version. Each branch is imported
+// The `osprey` command: serve | rekognition | export-model | kms | demo | --version. Each branch is imported
 // lazily so that the CLI's cold start never loads the server (SQLite, tfjs, sharp).
 import { readFileSync } from 'node:fs';
 
@@ -12,6 +12,7 @@ const USAGE = `Usage: osprey <command> [options]
 Commands:
   serve                 start the Osprey server (AWS JSON 1.1 Rekognition Custom Labels endpoint)
   rekognition <cmd>     the AWS-CLI-compatible command line (osprey rekognition help)
+  export-model          write a model version as a TensorFlow.js model (Osprey extension; osprey export-model help)
   kms <cmd>             manage the embedded key service's keys (osprey kms help)
   demo                  run the end-to-end demo on a temporary embedded server
   --version             print the version
@@ -71,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'rekognition': {
       const { runRekognitionCli } = await import('./cli/index.js');
       return runRekognitionCli(rest);
+    }
+    case 'export-model': {
+      const { runExportModel } = await import('./cli/export-model.js');
+      return runExportModel(rest);
     }
     case 'kms': {
       const { runKmsCli } = await import('./cli/kms.js');

@@ -2,6 +2,7 @@
 // waiters. model.json is derived from the botocore service model by scripts/gen-api.mjs (structural
 // facts only); test/api/model.test.ts holds it against the botocore model installed on the machine.
 import model from './model.json' with { type: 'json' };
+import { extensionOperations, extensionShapes } from './extensions.js';
 
 export type ShapeType = 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'float' | 'double' | 'boolean' | 'blob' | 'timestamp';
 
@@ -38,8 +39,12 @@ export const paginators = model.paginators as Record<string, Paginator>;
 export const waiters = model.waiters as unknown as Record<string, Waiter>;
 export const operationNames = Object.keys(operations);
 
+/** Every operation the server routes: AWS's (`operations`) plus Osprey's extensions (./extensions.ts). */
+export const serverOperations: Record<string, Operation> = { ...operations, ...extensionOperations };
+export const serverOperationNames = Object.keys(serverOperations);
+
 export function shape(name: string): Shape {
-  const s = shapes[name];
+  const s = shapes[name] ?? extensionShapes[name];
   if (!s) throw new Error(`unknown shape ${name}`);
   return s;
 }

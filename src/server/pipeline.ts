@@ -2,7 +2,7 @@
 //   request-id → route (X-Amz-Target) → authenticate → decode → validate → authorize → invoke → encode
 //   on error → encode-error; always → access log.
 import { randomUUID } from 'node:crypto';
-import { metadata, operations } from '../api/index.js';
+import { metadata, serverOperations as operations } from '../api/index.js';
 import {
   InternalServerError, RequestEntityTooLarge, Serialization, ServiceError, UnknownOperation,
 } from '../protocol/errors.js';

@@ -62,3 +62,20 @@ test('kebab-case names follow the AWS CLI', () => {
   assert.equal(kebabCase('S3KeyPrefix'), 's3-key-prefix');
   assert.equal(kebabCase('KmsKeyId'), 'kms-key-id');
 });
+
+test('Osprey extension operations are marked apart: not in botocore, routed by the server, shapes resolvable', async () => {
+  const { extensionOperations, extensionShapes, EXPLICIT_ONLY_ACTIONS } = await import('../../src/api/extensions.js');
+  const { serverOperations, shape } = await import('../../src/api/index.js');
+  assert.deepEqual(Object.keys(extensionOperations), ['ExportProjectVersion']);
+  for (const [name, op] of Object.entries(extensionOperations)) {
+    assert.equal(boto.service.operations[name], undefined, `${name} is not an AWS operation`);
+    assert.equal(operations[name], undefined, `${name} stays out of the AWS operation table (and osprey rekognition)`);
+    assert.equal(serverOperations[name], op);
+    for (const e of op.errors) assert.ok(shapes[e]?.exception, `${name} error ${e} is a modelled exception`);
+  }
+  for (const [name, s] of Object.entries(extensionShapes)) {
+    assert.equal(boto.service.shapes[name], undefined, `${name} does not shadow a botocore shape`);
+    for (const ref of [...Object.values(s.members ?? {}), s.member].filter(Boolean)) assert.ok(shape(ref!.shape), `${name} → ${ref!.shape}`);
+  }
+  assert.ok(EXPLICIT_ONLY_ACTIONS.has('rekognition:ExportProjectVersion'));
+});

@@ -4,7 +4,8 @@
 import { AccessDenied } from '../../protocol/errors.js';
 import type { Authenticated, Credential } from '../../server/auth.js';
 import type { Authorizer } from '../../server/pipeline.js';
-import { parsePolicy, PolicySyntaxError, type PolicyDocument } from '../policies/document.js';
+import { EXPLICIT_ONLY_ACTIONS } from '../../api/extensions.js';
+import { parsePolicy, PolicySyntaxError, type PolicyDocument, type Statement } from '../policies/document.js';
 import { evaluate, type Decision } from '../policies/evaluate.js';
 
 export class IdentityPolicyError extends Error {}
@@ -53,10 +54,17 @@ export class IdentityPolicies {
     }
   }
 
-  /** Administrators (no policy) are allowed everything. */
+  /**
+   * Administrators (no policy) are allowed everything. An explicit-only action (api/extensions.ts) is allowed
+   * only by an Allow statement that names it exactly; wildcards that match it still deny it.
+   */
   decide(caller: Authenticated, action: string, resource: string): Decision {
-    const doc = caller.credential && this.docs.get(caller.credential.accessKeyId);
+    let doc = caller.credential && this.docs.get(caller.credential.accessKeyId);
     if (!doc) return 'Allow';
+    if (EXPLICIT_ONLY_ACTIONS.has(action)) {
+      const named = (s: Statement) => !s.notActions && (s.actions ?? []).some((a) => a.toLowerCase() === action.toLowerCase());
+      doc = { ...doc, statements: doc.statements.filter((s) => s.effect === 'Deny' || named(s)) };
+    }
     return evaluate([doc], {
       principal: { arn: caller.principalArn, accountId: caller.accountId }, action, resource,
       context: { 'aws:RequestedRegion': caller.region },

@@ -12,6 +12,8 @@ export interface ModelEncryption { keyArn: string; wrappedDataKey: string }
 export interface ModelVault {
   seal(owner: Caller, bytes: Buffer, kmsKeyId?: string): Promise<{ sha256: string; encryption: ModelEncryption }>;
   open(v: VersionRecord): Promise<Buffer>;
+  /** As open, for a caller taking the model out (ExportProjectVersion): the key policy must allow them kms:Decrypt. */
+  openFor(caller: Caller, v: VersionRecord): Promise<Buffer>;
 }
 
 const AAD = Buffer.from('osprey-model-v1');
@@ -30,6 +32,13 @@ export class KmsModelVault implements ModelVault {
     const enc = v.detail.modelEncryption;
     if (!v.modelSha256 || !enc) throw new Error(`model version ${v.arn} has no model`);
     const dataKey = await this.keys.unwrapDataKey(enc.keyArn, Buffer.from(enc.wrappedDataKey, 'base64'));
+    return open(dataKey, await this.blobs.get(v.modelSha256), AAD);
+  }
+
+  async openFor(caller: Caller, v: VersionRecord): Promise<Buffer> {
+    const enc = v.detail.modelEncryption;
+    if (!v.modelSha256 || !enc) throw new Error(`model version ${v.arn} has no model`);
+    const dataKey = await this.keys.unwrapDataKeyFor(caller, enc.keyArn, Buffer.from(enc.wrappedDataKey, 'base64'));
     return open(dataKey, await this.blobs.get(v.modelSha256), AAD);
   }
 }
