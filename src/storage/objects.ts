@@ -1,9 +1,11 @@
 // The object store behind s3://bucket/key names: one folder per bucket, <root>/<bucket>/<key>,
 // so users can drop images into a folder. No bucket or key can resolve outside <root>.
 // Writes go to a temporary file and are renamed into place: readers never see half an object.
+// Reads and writes get the same containment: a path that leaves the bucket's real folder through a
+// symbolic link is refused (ObjectPathError), and no folder is created outside it.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 export class ObjectPathError extends Error {}
 
@@ -71,12 +73,43 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Writes atomically. Throws ObjectPathError when the key's folder leads outside the bucket's real
+   * folder (a symbolic link in the bucket); nothing is written or created then.
+   */
   async put(bucket: string, key: string, bytes: Buffer | string): Promise<void> {
     const p = this.path(bucket, key);
-    await fs.mkdir(dirname(p), { recursive: true });
-    const tmp = join(dirname(p), `.osprey-tmp-${randomBytes(6).toString('hex')}`);
-    await fs.writeFile(tmp, bytes);
-    await fs.rename(tmp, p);
+    const dir = await this.containedDir(bucket, key, dirname(p));
+    const tmp = join(dir, `.osprey-tmp-${randomBytes(6).toString('hex')}`);
+    await fs.writeFile(tmp, bytes, { flag: 'wx' });
+    // rename replaces a link at the final name itself; it never writes through it.
+    await fs.rename(tmp, join(dir, basename(p)));
+  }
+
+  /**
+   * The real path of an object's folder, created folder by folder inside the bucket's real folder.
+   * Each existing step is resolved first, so a link that leaves the bucket is refused before
+   * anything is created through it.
+   */
+  private async containedDir(bucket: string, key: string, dir: string): Promise<string> {
+    const bucketDir = this.path(bucket);
+    await fs.mkdir(bucketDir, { recursive: true });
+    const root = await fs.realpath(bucketDir);
+    const outside = () => new ObjectPathError(`s3://${bucket}/${key} cannot be written: its folder leads outside the bucket through a symbolic link`);
+    let real = root;
+    for (const segment of relative(bucketDir, dir).split(sep).filter((s) => s.length > 0)) {
+      const next = join(real, segment);
+      try {
+        await fs.mkdir(next);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      // A dangling link does not resolve: refused like one that leaves the bucket.
+      real = await fs.realpath(next).catch(() => { throw outside(); });
+      if (!real.startsWith(root + sep)) throw outside();
+      if (!(await fs.stat(real)).isDirectory()) throw new ObjectPathError(`s3://${bucket}/${key} cannot be written: ${segment} is an object, not a folder`);
+    }
+    return real;
   }
 
   async bucketExists(bucket: string): Promise<boolean> {

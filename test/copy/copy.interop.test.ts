@@ -1,7 +1,8 @@
 // CopyProjectVersion through clients nobody here wrote (aws CLI v1, boto3), against a real server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { ACCOUNT_A, ACCOUNT_B, aws, boto3, s3cp, type Creds } from '../helpers/clients.js';
@@ -19,9 +20,9 @@ function createProject(name: string, creds: Creds = ACCOUNT_A): string {
   return r.json.ProjectArn;
 }
 
-function copyCli(args: { src?: string; version?: string; dst: string; name: string; bucket?: string; extra?: string[] }, creds: Creds = ACCOUNT_A) {
+function copyCli(args: { src?: string; version?: string; dst: string; name: string; bucket?: string; prefix?: string; extra?: string[] }, creds: Creds = ACCOUNT_A) {
   return aws(server.url, ['copy-project-version', '--source-project-arn', args.src ?? srcProject, '--source-project-version-arn', args.version ?? source.arn,
-    '--destination-project-arn', args.dst, '--version-name', args.name, '--output-config', `S3Bucket=${args.bucket ?? 'out-a'},S3KeyPrefix=copies`, ...(args.extra ?? [])], creds);
+    '--destination-project-arn', args.dst, '--version-name', args.name, '--output-config', `S3Bucket=${args.bucket ?? 'out-a'},S3KeyPrefix=${args.prefix ?? 'copies'}`, ...(args.extra ?? [])], creds);
 }
 
 const errorCode = (stderr: string) => /An error occurred \((\w+)\)/.exec(stderr)?.[1];
@@ -154,6 +155,23 @@ test('an output bucket that does not exist ends in COPYING_FAILED with a StatusM
   const del = aws(server.url, ['delete-project-version', '--project-version-arn', r.json.ProjectVersionArn]);
   assert.equal(del.code, 0, del.stderr);
   assert.ok(await data.blobs.has(source.sha256), 'deleting a failed copy keeps the blob the source uses');
+});
+
+test('an output prefix through a symbolic link out of the bucket: COPYING_FAILED with a clear message, nothing written outside', async () => {
+  const outside = mkdtempSync(join(tmpdir(), 'osprey-outside-'));
+  try {
+    symlinkSync(outside, join(server.dataDir, 'buckets', 'out-a', 'escape'));
+    for (const [name, prefix] of [['link1', 'escape'], ['link2', 'escape/deeper']]) {
+      const r = copyCli({ dst: dstProject, name, prefix });
+      assert.equal(r.code, 0, r.stderr);
+      const v = await waitFor(sdk(server.url, ACCOUNT_A), dstProject, name);
+      assert.equal(v.Status, 'COPYING_FAILED', prefix);
+      assert.match(v.StatusMessage!, /s3:\/\/out-a\/escape\/.*cannot be written: its folder leads outside the bucket/);
+      assert.deepEqual(readdirSync(outside), [], `nothing lands outside the data directory (${prefix})`);
+    }
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
 });
 
 test('DeleteProjectVersion is refused while a version is busy, and removes it otherwise', async () => {

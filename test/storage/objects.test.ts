@@ -1,7 +1,7 @@
 // No bucket or key name may reach outside <data-dir>/buckets/<bucket>/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsObjectStore, ObjectPathError } from '../../src/storage/objects.js';
@@ -37,6 +37,22 @@ test('symbolic links out of a bucket are not followed', async () => {
   assert.equal(await store.get('links', 'file-link'), undefined);
   assert.equal(await store.get('links', 'dir-link/secret.txt'), undefined);
   assert.equal(await store.size('links', 'dir-link/secret.txt'), undefined);
+});
+
+test('writes through a symbolic link out of a bucket are refused and create nothing outside', async () => {
+  mkdirSync(join(root, 'outside'), { recursive: true });
+  mkdirSync(join(root, 'buckets', 'wlinks', 'inside'), { recursive: true });
+  symlinkSync(join(root, 'outside'), join(root, 'buckets', 'wlinks', 'out-link'));
+  symlinkSync(join(root, 'nowhere'), join(root, 'buckets', 'wlinks', 'dangling'));
+  symlinkSync(join(root, 'buckets', 'wlinks', 'inside'), join(root, 'buckets', 'wlinks', 'in-link'));
+  for (const key of ['out-link/x.json', 'out-link/deeper/x.json', 'dangling/x.json']) {
+    await assert.rejects(store.put('wlinks', key, 'x'), ObjectPathError, key);
+  }
+  assert.deepEqual(readdirSync(join(root, 'outside')), []);
+  assert.ok(!existsSync(join(root, 'nowhere')));
+  // A link that stays inside the bucket is followed, as on reads.
+  await store.put('wlinks', 'in-link/y.json', 'y');
+  assert.equal((await store.get('wlinks', 'inside/y.json'))?.toString(), 'y');
 });
 
 test('blobs are content-addressed, hash-checked and never half-written', async () => {

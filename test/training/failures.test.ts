@@ -1,7 +1,8 @@
 // Each terminal manifest error ends the training TRAINING_FAILED with its code in StatusMessage,
 // and request mistakes are AWS-shaped 4xx errors (spec §6.2, §8.4).
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { aws, s3cp, s3object } from '../helpers/clients.js';
@@ -17,12 +18,12 @@ const asset = (name: string) => `Assets=[{GroundTruthManifest={S3Object={Bucket=
 let n = 0;
 
 /** Trains from two manifests and returns the finished version. */
-async function train(trainLines: string[], testLines: string[]) {
+async function train(trainLines: string[], testLines: string[], prefix?: string) {
   const id = n++;
   putObject(server, BUCKET, `f${id}-train.manifest`, trainLines.join('\n') + '\n');
   putObject(server, BUCKET, `f${id}-test.manifest`, testLines.join('\n') + '\n');
   const p = cli(server, ['create-project', '--project-name', `fail-${id}`]).ProjectArn;
-  cli(server, ['create-project-version', '--project-arn', p, '--version-name', 'v', '--output-config', `S3Bucket=out,S3KeyPrefix=f${id}`,
+  cli(server, ['create-project-version', '--project-arn', p, '--version-name', 'v', '--output-config', `S3Bucket=out,S3KeyPrefix=${prefix ?? `f${id}`}`,
     '--training-data', asset(`f${id}-train.manifest`), '--testing-data', asset(`f${id}-test.manifest`)]);
   return { v: await versionDone(server, p, 'v'), id };
 }
@@ -72,6 +73,25 @@ test('an image too small or not an image is an invalid line listed in the valida
   const validation = s3cp(server.url, 'out', `f${id}/TrainingManifestWithValidation-fail-${id}-v.json`).stdout.toString('utf8').trim().split('\n');
   assert.equal(JSON.parse(validation[lines.length]!).errors[0].code, 'ERROR_INVALID_IMAGE_DIMENSION');
   assert.equal(JSON.parse(validation[lines.length + 1]!).errors[0].code, 'ERROR_INVALID_IMAGE');
+});
+
+test('an output prefix through a symbolic link out of the bucket: TRAINING_FAILED with a clear message, nothing written outside', async () => {
+  const outside = mkdtempSync(join(tmpdir(), 'osprey-outside-'));
+  try {
+    mkdirSync(join(server.dataDir, 'buckets', 'out'), { recursive: true });
+    symlinkSync(outside, join(server.dataDir, 'buckets', 'out', 'escape'));
+    const lines = images().map((i) => classLine(i.ref, i.c));
+    // A testing set whose labels the training set lacks: validation fails and its result files are written.
+    const other = images().map((i) => classLine(i.ref, `other-${i.c}`));
+    for (const prefix of ['escape', 'escape/deeper']) {
+      const { v } = await train(lines, other, prefix);
+      assert.equal(v.Status, 'TRAINING_FAILED', prefix);
+      assert.match(v.StatusMessage, /s3:\/\/out\/escape\/.*cannot be written: its folder leads outside the bucket/, prefix);
+      assert.deepEqual(readdirSync(outside), [], `nothing lands outside the data directory (${prefix})`);
+    }
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
 });
 
 test('request mistakes are 4xx errors', async () => {
