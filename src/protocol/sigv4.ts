@@ -1,6 +1,8 @@
 // SigV4 for the server: parse the Authorization header (region, access key, signed headers) and,
 // in strict mode, verify the signature by re-signing the request with @smithy/signature-v4.
-import { createHash } from 'node:crypto';
+// The service a credential must be scoped to is the caller's to say (`rekognition` for the JSON
+// API, `s3` for the object route): one parser and one verifier serve every protocol.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { IncompleteSignature, InvalidSignature, MissingAuthenticationToken } from './errors.js';
@@ -38,6 +40,19 @@ export function parseAuthorization(header: string | undefined): ParsedAuthorizat
     accessKeyId: scope[0], date: scope[1], region: scope[2], service: scope[3],
     signedHeaders: parts.SignedHeaders.split(';'), signature: parts.Signature,
   };
+}
+
+/** Region names as ARNs carry them (src/domain/shared/arn.ts); any such name is served. */
+const REGION = /^[a-z\d-]{1,64}$/;
+
+/**
+ * The credential scope must name `service` (as AWS answers: InvalidSignatureException "Credential
+ * should be scoped to correct service: 'rekognition'.") and a region name; the region becomes the
+ * region of the request.
+ */
+export function checkScope(auth: ParsedAuthorization, service: string): void {
+  if (auth.service !== service) throw InvalidSignature(`Credential should be scoped to correct service: '${service}'. `);
+  if (!REGION.test(auth.region)) throw InvalidSignature(`Credential should be scoped to a valid region, not '${auth.region}'. `);
 }
 
 export interface SignedRequest {
@@ -84,7 +99,14 @@ export async function verifySignature(req: SignedRequest, auth: ParsedAuthorizat
     { signingDate: signedAt, signableHeaders: new Set(auth.signedHeaders), unsignableHeaders: new Set() },
   );
   const got = (signed.headers.authorization ?? signed.headers.Authorization ?? '').match(/Signature=([0-9a-f]+)/)?.[1];
-  if (!got || got !== auth.signature) {
+  if (!got || !sameText(got, auth.signature)) {
     throw InvalidSignature('The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
   }
+}
+
+/** Constant-time comparison (the time taken does not tell how many leading characters match). */
+export function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -2,7 +2,7 @@
 // access key ID is the account ID, any other maps to 000000000000); strict mode knows only the
 // configured keys and verifies every SigV4 signature.
 import { UnrecognizedClient } from '../protocol/errors.js';
-import { parseAuthorization, verifySignature, type SignedRequest } from '../protocol/sigv4.js';
+import { checkScope, parseAuthorization, verifySignature, type SignedRequest } from '../protocol/sigv4.js';
 import type { Caller } from '../domain/shared/scope.js';
 
 export interface Credential {
@@ -30,7 +30,13 @@ export class Authenticator {
     this.byKey = new Map(config.credentials.map((c) => [c.accessKeyId, c]));
   }
 
-  async authenticate(req: SignedRequest): Promise<Authenticated> {
+  /**
+   * Who signed `req`, for a protocol whose SigV4 service name is `service` (`rekognition`, `s3`).
+   * Throws MissingAuthenticationToken / IncompleteSignature / InvalidSignature (a malformed header,
+   * a scope for another service or no region name, a wrong or stale signature) and, in strict mode,
+   * UnrecognizedClient for an unknown key or any session token (configured keys are long-term keys).
+   */
+  async authenticate(req: SignedRequest, service: string): Promise<Authenticated> {
     const header = req.headers.authorization;
     const value = Array.isArray(header) ? header[0] : header;
     if (this.config.mode === 'dev' && !value) {
@@ -38,13 +44,20 @@ export class Authenticator {
       return { accountId: DEV_DEFAULT_ACCOUNT, region: this.config.defaultRegion, principalArn: `arn:aws:iam::${DEV_DEFAULT_ACCOUNT}:root` };
     }
     const auth = parseAuthorization(value);
+    checkScope(auth, service);
     const known = this.byKey.get(auth.accessKeyId);
     if (this.config.mode === 'strict') {
-      if (!known) throw UnrecognizedClient('The security token included in the request is invalid.');
+      if (!known || sessionToken(req) !== undefined) throw UnrecognizedClient('The security token included in the request is invalid.');
       await verifySignature(req, auth, known.secretAccessKey, this.now());
     }
     if (known) return { accountId: known.accountId, region: auth.region, principalArn: known.principalArn, credential: known };
     const accountId = /^\d{12}$/.test(auth.accessKeyId) ? auth.accessKeyId : DEV_DEFAULT_ACCOUNT;
     return { accountId, region: auth.region, principalArn: `arn:aws:iam::${accountId}:root` };
   }
+}
+
+/** X-Amz-Security-Token, from the headers or (presigned URLs) the query. */
+function sessionToken(req: SignedRequest): string | undefined {
+  const h = req.headers['x-amz-security-token'];
+  return (Array.isArray(h) ? h[0] : h) ?? req.query?.['X-Amz-Security-Token'];
 }

@@ -92,18 +92,19 @@ export function objectsRoute(deps: ObjectsRouteDeps): (req: IncomingMessage, res
     const query = q < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
     const { bucket, key } = target(rawPath);
 
+    // S3 names a scope for another service AuthorizationHeaderMalformed (400), before the signature.
+    const authorization = req.headers.authorization;
+    let service: string | undefined;
+    try { service = authorization ? parseAuthorization(Array.isArray(authorization) ? authorization[0] : authorization).service : undefined; } catch { /* authenticate says why */ }
+    if (service !== undefined && service !== 's3') throw new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed; incorrect service "${service}". This endpoint belongs to "s3".`, 400);
+
     let caller;
     try {
       // The decoded path: the verifier encodes each segment once, as S3 clients do for the canonical URI.
-      caller = await authenticator.authenticate({ method: req.method!, path: `/${bucket}/${key}`, headers: req.headers, body: Buffer.alloc(0), query });
+      caller = await authenticator.authenticate({ method: req.method!, path: `/${bucket}/${key}`, headers: req.headers, body: Buffer.alloc(0), query }, 's3');
     } catch (e) {
       if (e instanceof ServiceError) throw fromAuthError(e);
       throw e;
-    }
-    const authorization = req.headers.authorization;
-    if (authorization) {
-      const service = parseAuthorization(Array.isArray(authorization) ? authorization[0] : authorization).service;
-      if (service !== 's3') throw new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed; incorrect service "${service}". This endpoint belongs to "s3".`, 400);
     }
 
     const where = { BucketName: bucket, Key: key };

@@ -57,7 +57,7 @@ export class Pipeline {
     let response: RawResponse;
     try {
       operation = this.route(req);
-      const caller = await this.deps.authenticator.authenticate(req);
+      const caller = await this.deps.authenticator.authenticate(req, metadata.signingName);
       if (req.body.length > MAX_BODY_BYTES) throw RequestEntityTooLarge(`Request body of ${req.body.length} bytes exceeds the ${MAX_BODY_BYTES}-byte limit.`);
       const ctx: RequestContext = { requestId, operation, caller };
       const input = validateInput(operations[operation].input, decode(req.body));
