@@ -27,6 +27,7 @@ import { Pipeline, type CompleteHandlerTable, type Handler, type HandlerTable } 
 import { serverOperationNames } from './api/index.js';
 import { createHttpServer } from './server/http.js';
 import { objectsRoute } from './server/objects-route.js';
+import { consoleRoute, defaultConsoleDir } from './server/console-route.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { projectHandlers } from './handlers/projects.js';
 import { tagHandlers } from './handlers/tags.js';
@@ -145,7 +146,7 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
   const pipeline = new Pipeline({ handlers: handlers as CompleteHandlerTable, authenticator, authorize: iam.authorizer(), log });
-  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version, pid: process.pid }), objectsRoute({ authenticator, objects, sealed, log }));
+  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version, pid: process.pid }), objectsRoute({ authenticator, objects, sealed, log }), consoleRoute(defaultConsoleDir()));
 
   return {
     config, db, pipeline, handlers: handlers as CompleteHandlerTable, runner, server, log,

@@ -1,5 +1,5 @@
 // node:http adapter: reads the body (bounded), hands it to the pipeline, writes the answer.
-// GET /health answers outside the AWS API.
+// GET /health answers outside the AWS API; unsigned GETs of /console/ are the web console's files.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { CONTENT_TYPE, encodeError } from '../protocol/json.js';
 import { RequestEntityTooLarge } from '../protocol/errors.js';
@@ -20,13 +20,15 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-export function createHttpServer(pipeline: Pipeline, health: () => unknown, objects?: (req: IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>): Server {
+export function createHttpServer(pipeline: Pipeline, health: () => unknown, objects?: (req: IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>,
+  consoleFiles?: (req: IncomingMessage, res: import('node:http').ServerResponse) => Promise<boolean>): Server {
   const server = createServer(async (req, res) => {
     try {
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/_osprey/health')) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(health()));
         return;
       }
+      if (consoleFiles && (await consoleFiles(req, res))) return; // the web console's files: console-route.ts
       if (objects && (req.method === 'GET' || req.method === 'HEAD')) return await objects(req, res); // S3 GetObject/HeadObject: objects-route.ts
       const body = await readBody(req);
       if (body === 'too-large') {

@@ -1,0 +1,100 @@
+// Edits one dataset entry: image-level labels (checkboxes, a new label) or bounding boxes drawn
+// on the image with the pointer (or typed), saved with UpdateDatasetEntries.
+import { useRef, useState } from 'preact/hooks';
+import { base64Utf8 as b64, buildLine, type Entry, type EntryBox } from '../lib/entries';
+import { fromDrag, labelColour, toDisplay } from '../lib/boxes';
+import { ErrorBox, useAction, useRek, useSession } from '../ui/common';
+import { useObjectUrl } from '../ui/image';
+
+export function EntryEditor({ entry, datasetArn, labels, onClose, onSaved }: { entry: Entry; datasetArn: string; labels: string[]; onClose: () => void; onSaved: () => void }) {
+  const rek = useRek();
+  const session = useSession();
+  const img = useObjectUrl(session, entry.sourceRef);
+  const [mode, setMode] = useState<'labels' | 'boxes'>(entry.boxes.length ? 'boxes' : 'labels');
+  const [chosen, setChosen] = useState<string[]>(entry.labels);
+  const [boxes, setBoxes] = useState<EntryBox[]>(entry.boxes);
+  const [newLabel, setNewLabel] = useState('');
+  const [boxLabel, setBoxLabel] = useState(labels[0] ?? '');
+  const [drag, setDrag] = useState<[number, number, number, number]>();
+  const imgRef = useRef<HTMLImageElement>(null);
+  const act = useAction();
+  const all = [...new Set([...labels, ...chosen, ...boxes.map((b) => b.label)])].sort();
+
+  const addLabel = (e: Event) => {
+    e.preventDefault();
+    const l = newLabel.trim();
+    if (!l) return;
+    if (mode === 'labels') setChosen([...new Set([...chosen, l])]);
+    setBoxLabel(l);
+    setNewLabel('');
+  };
+  const point = (e: PointerEvent): [number, number] => {
+    const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  };
+  const onDown = (e: PointerEvent) => { if (mode !== 'boxes') return; const [x, y] = point(e); (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId); setDrag([x, y, x, y]); };
+  const onMove = (e: PointerEvent) => { if (drag) { const [x, y] = point(e); setDrag([drag[0], drag[1], x, y]); } };
+  const onUp = (e: PointerEvent) => {
+    if (!drag) return;
+    const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    const box = fromDrag(drag[0], drag[1], drag[2], drag[3], r.width, r.height);
+    setDrag(undefined);
+    if (box && boxLabel) setBoxes([...boxes, { label: boxLabel, box }]);
+  };
+  const save = async () => {
+    const el = imgRef.current;
+    const line = mode === 'labels'
+      ? buildLine(entry.sourceRef, { labels: chosen })
+      : buildLine(entry.sourceRef, { boxes, width: el?.naturalWidth ?? 0, height: el?.naturalHeight ?? 0 });
+    if (await act.run(() => rek('UpdateDatasetEntries', { DatasetArn: datasetArn, Changes: { GroundTruth: b64(line) } }))) onSaved();
+  };
+  const shown = drag ? fromDrag(drag[0], drag[1], drag[2], drag[3], imgRef.current?.clientWidth ?? 1, imgRef.current?.clientHeight ?? 1, 1) : undefined;
+  return (
+    <section class="card editor" role="dialog" aria-modal="false" aria-labelledby="editor-h">
+      <h2 id="editor-h">Edit {entry.sourceRef.split('/').pop()}</h2>
+      <fieldset class="inline">
+        <legend>Label type</legend>
+        <label><input type="radio" name="mode" checked={mode === 'labels'} onChange={() => setMode('labels')} /> Image-level labels</label>
+        <label><input type="radio" name="mode" checked={mode === 'boxes'} onChange={() => setMode('boxes')} /> Bounding boxes</label>
+      </fieldset>
+      <div class="editor-body">
+        <div class={`boxed large${mode === 'boxes' ? ' drawing' : ''}`} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp}>
+          {img.src ? <img ref={imgRef} src={img.src} alt={entry.sourceRef} draggable={false} /> : <div class="placeholder">{img.error ?? '…'}</div>}
+          {mode === 'boxes' && (
+            <svg viewBox="0 0 1 1" preserveAspectRatio="none" aria-hidden="true">
+              {[...boxes, ...(shown ? [{ label: boxLabel, box: shown }] : [])].map((b, i) => {
+                const r = toDisplay(b.box, 1, 1);
+                return <rect key={i} x={r.x} y={r.y} width={r.width} height={r.height} fill="none" stroke={labelColour(b.label)} stroke-width="2" vector-effect="non-scaling-stroke" />;
+              })}
+            </svg>
+          )}
+        </div>
+        <div>
+          <form onSubmit={addLabel} class="inline">
+            <input aria-label="New label" placeholder="new label" value={newLabel} onInput={(e) => setNewLabel(e.currentTarget.value)} />
+            <button type="submit">Add label</button>
+          </form>
+          {mode === 'labels' ? (
+            <fieldset><legend>Labels of this image</legend>
+              {all.map((l) => <label key={l} class="check"><input type="checkbox" checked={chosen.includes(l)} onChange={(e) => setChosen(e.currentTarget.checked ? [...chosen, l] : chosen.filter((x) => x !== l))} /> {l}</label>)}
+            </fieldset>
+          ) : (
+            <>
+              <label>Label for new boxes <select value={boxLabel} onChange={(e) => setBoxLabel(e.currentTarget.value)}>{all.map((l) => <option key={l}>{l}</option>)}</select></label>
+              <p class="muted">Drag on the image to draw a box.</p>
+              <ol class="boxes">{boxes.map((b, i) => (
+                <li key={i}><span class="swatch" style={{ background: labelColour(b.label) }} />{b.label} ({(b.box.Left * 100).toFixed(0)}%, {(b.box.Top * 100).toFixed(0)}%, {(b.box.Width * 100).toFixed(0)}×{(b.box.Height * 100).toFixed(0)}%)
+                  <button type="button" class="link" onClick={() => setBoxes(boxes.filter((_, j) => j !== i))}>Remove<span class="sr-only"> box {i + 1}</span></button></li>
+              ))}</ol>
+            </>
+          )}
+          <ErrorBox error={act.error} />
+          <div class="inline">
+            <button type="button" class="primary" disabled={act.busy} onClick={save}>Save labels</button>
+            <button type="button" onClick={onClose}>Cancel</button>
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}
