@@ -74,8 +74,10 @@ export function Copy() {
         {policies.error ? <><p class="muted">This account cannot read the source project's policies; the copy is still checked by the server.</p><ErrorBox error={policies.error} /></> : null}
         {policies.data?.length === 0 && <p class="muted">The source project has no project policies.</p>}
         {policies.data?.map((p) => <details key={p.PolicyName}><summary>{p.PolicyName} <span class="muted">revision {p.PolicyRevisionId}</span></summary><pre>{p.PolicyDocument}</pre></details>)}
-        <label for="chk">Check for account</label>
-        <input id="chk" value={checkAccount} placeholder={callerAccount ?? '123456789012'} pattern="\d{12}" onInput={(e) => setCheckAccount(e.currentTarget.value.trim())} />
+        <div class="inline">
+          <label for="chk">Check for account</label>
+          <input id="chk" value={checkAccount} placeholder={callerAccount ?? '123456789012'} pattern="\d{12}" onInput={(e) => setCheckAccount(e.currentTarget.value.trim())} />
+        </div>
         {decision && <p class={`decision ${decision.decision.startsWith('Allow') ? 'ok' : 'bad'}`} role="status"><strong>{decision.decision.startsWith('Allow') ? 'Allowed' : 'Not allowed'}</strong> (account {account}): {decision.reason}</p>}
       </Section>
       <Section title="Destination" id="destination">

@@ -156,10 +156,10 @@ export function Dataset({ project, type }: { project: string; type: string }) {
       </Section>
       <Section title="Images" id="images">
         <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
-          <label>Label <select value={filters.label} onChange={set('label')}><option value="">any</option>{labelNames.map((l) => <option key={l}>{l}</option>)}</select></label>
-          <label>Labeled <select value={filters.labeled} onChange={set('labeled')}><option value="">all</option><option value="true">labeled</option><option value="false">unlabeled</option></select></label>
-          <label>Errors <select value={filters.errors} onChange={set('errors')}><option value="">all</option><option value="true">has errors</option><option value="false">no errors</option></select></label>
-          <label>Source-ref contains <input value={filters.contains} onChange={set('contains')} /></label>
+          <span><label for="f-label">Label</label> <select id="f-label" value={filters.label} onChange={set('label')}><option value="">any</option>{labelNames.map((l) => <option key={l}>{l}</option>)}</select></span>
+          <span><label for="f-labeled">Labeled</label> <select id="f-labeled" value={filters.labeled} onChange={set('labeled')}><option value="">all</option><option value="true">labeled</option><option value="false">unlabeled</option></select></span>
+          <span><label for="f-errors">Errors</label> <select id="f-errors" value={filters.errors} onChange={set('errors')}><option value="">all</option><option value="true">has errors</option><option value="false">no errors</option></select></span>
+          <span><label for="f-contains">Source-ref contains</label> <input id="f-contains" value={filters.contains} onChange={set('contains')} /></span>
         </form>
         <ErrorBox error={entries.error} />
         {entries.loading && !entries.data ? <Loading what="images" /> : parsed.length === 0 ? <p class="muted">No images match.</p> : (

@@ -1,6 +1,6 @@
 // Edits one dataset entry: image-level labels (checkboxes, a new label) or bounding boxes drawn
 // on the image with the pointer (or typed), saved with UpdateDatasetEntries.
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { base64Utf8 as b64, buildLine, type Entry, type EntryBox } from '../lib/entries';
 import { fromDrag, labelColour, toDisplay } from '../lib/boxes';
 import { ErrorBox, useAction, useRek, useSession } from '../ui/common';
@@ -17,8 +17,13 @@ export function EntryEditor({ entry, datasetArn, labels, onClose, onSaved }: { e
   const [boxLabel, setBoxLabel] = useState(labels[0] ?? '');
   const [drag, setDrag] = useState<[number, number, number, number]>();
   const imgRef = useRef<HTMLImageElement>(null);
+  const [, setLoaded] = useState(false); // re-render once the image's natural size is known
   const act = useAction();
-  const all = [...new Set([...labels, ...chosen, ...boxes.map((b) => b.label)])].sort();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Opening the editor brings it into view and moves keyboard focus to it.
+  useEffect(() => { heading.current?.scrollIntoView({ block: 'start' }); heading.current?.focus(); }, [entry.sourceRef]);
+  const all = [...new Set([...labels, ...entry.labels, ...entry.boxes.map((b) => b.label), ...chosen, ...boxes.map((b) => b.label)])].sort();
+  const current = boxLabel || all[0] || '';
 
   const addLabel = (e: Event) => {
     e.preventDefault();
@@ -39,7 +44,7 @@ export function EntryEditor({ entry, datasetArn, labels, onClose, onSaved }: { e
     const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
     const box = fromDrag(drag[0], drag[1], drag[2], drag[3], r.width, r.height);
     setDrag(undefined);
-    if (box && boxLabel) setBoxes([...boxes, { label: boxLabel, box }]);
+    if (box && current) setBoxes([...boxes, { label: current, box }]);
   };
   const save = async () => {
     const el = imgRef.current;
@@ -51,18 +56,18 @@ export function EntryEditor({ entry, datasetArn, labels, onClose, onSaved }: { e
   const shown = drag ? fromDrag(drag[0], drag[1], drag[2], drag[3], imgRef.current?.clientWidth ?? 1, imgRef.current?.clientHeight ?? 1, 1) : undefined;
   return (
     <section class="card editor" role="dialog" aria-modal="false" aria-labelledby="editor-h">
-      <h2 id="editor-h">Edit {entry.sourceRef.split('/').pop()}</h2>
+      <h2 id="editor-h" ref={heading} tabIndex={-1}>Edit {entry.sourceRef.split('/').pop()}</h2>
       <fieldset class="inline">
         <legend>Label type</legend>
         <label><input type="radio" name="mode" checked={mode === 'labels'} onChange={() => setMode('labels')} /> Image-level labels</label>
         <label><input type="radio" name="mode" checked={mode === 'boxes'} onChange={() => setMode('boxes')} /> Bounding boxes</label>
       </fieldset>
       <div class="editor-body">
-        <div class={`boxed large${mode === 'boxes' ? ' drawing' : ''}`} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp}>
-          {img.src ? <img ref={imgRef} src={img.src} alt={entry.sourceRef} draggable={false} /> : <div class="placeholder">{img.error ?? '…'}</div>}
+        <div class={`boxed large${mode === 'boxes' ? ' drawing' : ''}`} style={imgRef.current?.naturalHeight ? { aspectRatio: String(imgRef.current.naturalWidth / imgRef.current.naturalHeight), width: `min(100%, calc(var(--frame-h) * ${(imgRef.current.naturalWidth / imgRef.current.naturalHeight).toFixed(4)}))` } : undefined} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp}>
+          {img.src ? <img ref={imgRef} src={img.src} alt={entry.sourceRef} draggable={false} onLoad={() => setLoaded(true)} /> : <div class="placeholder">{img.error ?? '…'}</div>}
           {mode === 'boxes' && (
             <svg viewBox="0 0 1 1" preserveAspectRatio="none" aria-hidden="true">
-              {[...boxes, ...(shown ? [{ label: boxLabel, box: shown }] : [])].map((b, i) => {
+              {[...boxes, ...(shown ? [{ label: current, box: shown }] : [])].map((b, i) => {
                 const r = toDisplay(b.box, 1, 1);
                 return <rect key={i} x={r.x} y={r.y} width={r.width} height={r.height} fill="none" stroke={labelColour(b.label)} stroke-width="2" vector-effect="non-scaling-stroke" />;
               })}
@@ -80,7 +85,8 @@ export function EntryEditor({ entry, datasetArn, labels, onClose, onSaved }: { e
             </fieldset>
           ) : (
             <>
-              <label>Label for new boxes <select value={boxLabel} onChange={(e) => setBoxLabel(e.currentTarget.value)}>{all.map((l) => <option key={l}>{l}</option>)}</select></label>
+              {!current && <p class="bad">Add a label first: each box needs one.</p>}
+              <label>Label for new boxes <select value={current} onChange={(e) => setBoxLabel(e.currentTarget.value)}>{all.map((l) => <option key={l}>{l}</option>)}</select></label>
               <p class="muted">Drag on the image to draw a box.</p>
               <ol class="boxes">{boxes.map((b, i) => (
                 <li key={i}><span class="swatch" style={{ background: labelColour(b.label) }} />{b.label} ({(b.box.Left * 100).toFixed(0)}%, {(b.box.Top * 100).toFixed(0)}%, {(b.box.Width * 100).toFixed(0)}×{(b.box.Height * 100).toFixed(0)}%)

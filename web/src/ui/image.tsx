@@ -43,9 +43,12 @@ export function BoxedImage({ src, alt, boxes = [], size = 'thumb' }: { src: stri
   const fromS3 = src.startsWith('s3://');
   const loaded = useObjectUrl(session, fromS3 ? src : undefined);
   const href = fromS3 ? loaded.src : src;
-  return (
-    <div class={`boxed ${size}`}>
-      {href ? <img src={href} alt={alt} loading="lazy" /> : <div class="placeholder" role="img" aria-label={alt}>{loaded.error ?? '…'}</div>}
+  // The frame takes the image's aspect ratio, so the overlay (inset 0) lies exactly on the pixels.
+  const [ratio, setRatio] = useState<number>();
+  const style = ratio ? { aspectRatio: String(ratio), width: `min(100%, calc(var(--frame-h) * ${ratio.toFixed(4)}))` } : undefined;
+  const inner = (
+    <div class={`boxed ${size}`} style={style}>
+      {href ? <img src={href} alt={alt} onLoad={(e) => { const i = e.currentTarget; if (i.naturalHeight) setRatio(i.naturalWidth / i.naturalHeight); }} /> : <div class="placeholder" role="img" aria-label={alt}>{loaded.error ?? '…'}</div>}
       {href && boxes.length > 0 && (
         <svg viewBox="0 0 1 1" preserveAspectRatio="none" aria-hidden="true">
           {boxes.map((b, i) => {
@@ -60,4 +63,5 @@ export function BoxedImage({ src, alt, boxes = [], size = 'thumb' }: { src: stri
       })}
     </div>
   );
+  return <div class={`frame ${size}`}>{inner}</div>;
 }

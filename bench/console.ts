@@ -1,0 +1,118 @@
+// Benchmark: the web console's time to interactive and bundle size (issue #14; goals: < 1 s and
+// < 500 kB gzipped). Asserts nothing; prints medians and ratios against baselines of the same run.
+//   npm run build && node --import tsx bench/console.ts [--runs 5] [--entries 1000] [--projects 20]
+//
+// Time to interactive (TTI) of a page = from Chromium's navigation start (performance.timeOrigin)
+// to the first moment the page shows its data and can be used: the projects table with its rows,
+// or the dataset page's first 50 grid entries with their labels and the label statistics. Each
+// run is a fresh browser context (cold HTTP cache, no service worker), signed in through
+// sessionStorage as the sign-in page leaves it. Also printed: Chromium's navigation timing
+// (domInteractive, loadEventEnd) and when every image of the first dataset page has loaded.
+// Baselines, same server, same run: (1) Chromium loading a static page from the same origin (the
+// browser's floor), (2) the same API calls the page makes, from Node with the JS SDK.
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CreateDatasetCommand, CreateProjectCommand, DescribeDatasetCommand, DescribeProjectsCommand, ListDatasetEntriesCommand, ListDatasetLabelsCommand } from '@aws-sdk/client-rekognition';
+import type { Browser, Page } from 'playwright-core';
+import { generateSampleImages, manifestLine, SAMPLE_CLASSES } from '../src/ml/sample-dataset.js';
+import { REPO, startServer } from '../test/helpers/server.js';
+import { sdk } from '../test/copy/util.js';
+import { launch } from '../test/console/browser.js';
+
+const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : dflt; };
+const RUNS = Number(arg('runs', '5'));
+const ENTRIES = Number(arg('entries', '1000'));
+const PROJECTS = Number(arg('projects', '20'));
+const A = { accessKeyId: '111122223333', secretAccessKey: 'x' };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+
+function bundleSize(): { files: number; raw: number; gzip: number } {
+  const dir = join(REPO, 'dist', 'console');
+  const files = [join(dir, 'index.html'), ...readdirSync(join(dir, 'assets')).map((f) => join(dir, 'assets', f))];
+  let raw = 0, gzip = 0;
+  for (const f of files) { const b = readFileSync(f); raw += b.length; gzip += gzipSync(b, { level: 9 }).length; }
+  return { files: files.length, raw, gzip };
+}
+
+async function measure(browser: Browser, url: string, ready: (page: Page) => Promise<unknown>, extra?: (page: Page) => Promise<number>) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript((s) => sessionStorage.setItem('osprey.session', s), JSON.stringify({ ...A, region: 'us-east-1' }));
+  const page = await context.newPage();
+  await page.goto(url, { waitUntil: 'commit' });
+  await ready(page);
+  const tti = await page.evaluate(() => performance.now());
+  const nav = await page.evaluate(() => { const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming; return { domInteractive: n.domInteractive, load: n.loadEventEnd }; });
+  const more = extra ? await extra(page) : undefined;
+  await context.close();
+  return { tti, ...nav, more };
+}
+
+async function main() {
+  const bundle = bundleSize();
+  const server = await startServer({ env: { OSPREY_LOG_LEVEL: 'warn' } });
+  const client = sdk(server.url, A);
+  try {
+    // Seed: projects, and a TRAIN dataset of ENTRIES labelled sample images.
+    for (let i = 0; i < PROJECTS; i++) await client.send(new CreateProjectCommand({ ProjectName: `bench-${String(i).padStart(3, '0')}` }));
+    const bucketDir = join(server.dataDir, 'buckets', 'bench');
+    const images = await generateSampleImages({ count: ENTRIES, seed: 3 });
+    const lines: string[] = [];
+    for (const img of images) {
+      mkdirSync(join(bucketDir, img.className), { recursive: true });
+      writeFileSync(join(bucketDir, img.path), img.bytes);
+      lines.push(manifestLine(`s3://bench/${img.path}`, img.className, SAMPLE_CLASSES.indexOf(img.className)));
+    }
+    writeFileSync(join(bucketDir, 'all.manifest'), lines.join('\n') + '\n');
+    const project = 'bench-000';
+    const projectArn = (await client.send(new DescribeProjectsCommand({ ProjectNames: [project] }))).ProjectDescriptions![0]!.ProjectArn!;
+    const { DatasetArn } = await client.send(new CreateDatasetCommand({ ProjectArn: projectArn, DatasetType: 'TRAIN', DatasetSource: { GroundTruthManifest: { S3Object: { Bucket: 'bench', Name: 'all.manifest' } } } }));
+    for (;;) {
+      const d = (await client.send(new DescribeDatasetCommand({ DatasetArn }))).DatasetDescription!;
+      if (d.Status === 'CREATE_COMPLETE') { if (d.DatasetStats?.TotalEntries !== ENTRIES) throw new Error(`dataset has ${d.DatasetStats?.TotalEntries} entries`); break; }
+      if (d.Status !== 'CREATE_IN_PROGRESS') throw new Error(`dataset ${d.Status}: ${d.StatusMessage}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    const browser = await launch();
+    const version = browser.version();
+    const floor: number[] = [], projects: any[] = [], dataset: any[] = [], apiProjects: number[] = [], apiDataset: number[] = [];
+    await measure(browser, `${server.url}/console/projects`, (p) => p.locator('table.list tbody tr').first().waitFor()); // warm the server's caches once
+    for (let r = 0; r < RUNS; r++) {
+      floor.push((await measure(browser, `${server.url}/health`, (p) => p.waitForFunction(() => document.readyState === 'complete'))).tti);
+      projects.push(await measure(browser, `${server.url}/console/projects`, (p) => p.waitForFunction((n) => document.querySelectorAll('table.list tbody tr').length === n, Math.min(PROJECTS, 20))));
+      dataset.push(await measure(browser, `${server.url}/console/projects/${project}/datasets/train`,
+        (p) => p.waitForFunction(() => document.querySelectorAll('ul[aria-label="Dataset images"] > li .chips li').length >= 50 && document.querySelectorAll('#labels tbody tr').length === 4),
+        async (p) => { await p.waitForFunction(() => document.querySelectorAll('ul[aria-label="Dataset images"] img').length >= 50 && [...document.querySelectorAll('ul[aria-label="Dataset images"] img')].every((i) => (i as HTMLImageElement).complete)); return p.evaluate(() => performance.now()); }));
+      let t0 = performance.now();
+      await client.send(new DescribeProjectsCommand({ MaxResults: 20 }));
+      apiProjects.push(performance.now() - t0);
+      t0 = performance.now();
+      await Promise.all([
+        client.send(new DescribeDatasetCommand({ DatasetArn })), client.send(new ListDatasetLabelsCommand({ DatasetArn, MaxResults: 100 })),
+        client.send(new ListDatasetEntriesCommand({ DatasetArn, MaxResults: 50 })),
+      ]);
+      apiDataset.push(performance.now() - t0);
+    }
+    await browser.close();
+
+    const f = median(floor);
+    const row = (name: string, xs: any[], api: number[]) => {
+      const tti = median(xs.map((x) => x.tti));
+      console.log(`${name.padEnd(22)} TTI ${ms(tti).padStart(7)} (goal < 1000 ms)  domInteractive ${ms(median(xs.map((x) => x.domInteractive)))}  load ${ms(median(xs.map((x) => x.load)))}`
+        + `  | ×${(tti / f).toFixed(1)} the static-page floor, ×${(tti / median(api)).toFixed(0)} its API calls from Node (${ms(median(api))})`
+        + (xs[0].more !== undefined ? `  | 50 images loaded ${ms(median(xs.map((x) => x.more)))}` : ''));
+    };
+    console.log(`console bench: median of ${RUNS} cold runs each, Chromium ${version}, ${PROJECTS} projects, dataset of ${ENTRIES} entries (50 a page)`);
+    console.log(`bundle: ${bundle.files} files, ${(bundle.raw / 1024).toFixed(1)} kB raw, ${(bundle.gzip / 1024).toFixed(1)} kB gzipped (goal < 500 kB)`);
+    console.log(`static-page floor: ${ms(f)}`);
+    row('projects page', projects, apiProjects);
+    row(`dataset page (${ENTRIES})`, dataset, apiDataset);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+}
+
+await main();

@@ -1,0 +1,327 @@
+// The console end to end, in Debian's chromium (playwright-core), against a real `osprey serve`
+// in strict mode (every request the browser signs is verified). Flows of issue #14: sign in (by
+// keyboard), create a project, import datasets from manifests, train and watch the status reach
+// TRAINING_COMPLETED, read the evaluation (metrics table, confusion matrix) and check it against
+// the output file, draw a box on a detection entry, put a project policy, copy the model into
+// another account's project, start it and try an image. Every page is also checked at phone
+// width (no sideways scrolling). OSPREY_SCREENSHOTS=docs/console saves the README's screenshots.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { writeSampleDataset, type WrittenDataset } from '../../src/ml/sample-dataset.js';
+import { s3object } from '../helpers/clients.js';
+import { startServer, REPO, type TestServer } from '../helpers/server.js';
+import { chromiumMissing, launch } from './browser.js';
+
+const A = { accessKeyId: 'AKIACONSOLEAAAAAAAAA', secretAccessKey: 'console-secret-a', accountId: '111122223333' };
+const B = { accessKeyId: 'AKIACONSOLEBBBBBBBBB', secretAccessKey: 'console-secret-b', accountId: '444455556666' };
+const missing = chromiumMissing();
+const shots = process.env.OSPREY_SCREENSHOTS ? resolve(REPO, process.env.OSPREY_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'osprey-console-shots-'));
+mkdirSync(shots, { recursive: true });
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+let data: WrittenDataset;
+const pageErrors: string[] = [];
+
+before(async () => {
+  if (missing) return;
+  server = await startServer({
+    config: { auth: 'strict', credentials: [A, B] },
+    env: { OSPREY_TRAINING_EPOCHS: '3', OSPREY_LOG_LEVEL: 'warn' },
+  });
+  data = await writeSampleDataset({ out: join(server.dataDir, 'buckets', 'imgs'), bucket: 'imgs', count: 40, seed: 5 });
+  // A small object-detection manifest: three sample images with one box each (pixels).
+  const det = data.images.slice(0, 3).map((img) => JSON.stringify({
+    'source-ref': `s3://imgs/${img.path}`,
+    box: { image_size: [{ width: img.width, height: img.height, depth: 3 }], annotations: [{ class_id: 0, left: 4, top: 6, width: Math.floor(img.width / 2), height: Math.floor(img.height / 2) }] },
+    'box-metadata': { objects: [{ confidence: 1 }], 'class-map': { 0: 'shape' }, type: 'groundtruth/object-detection', 'human-annotated': 'yes', 'creation-date': '2024-01-01T00:00:00', 'job-name': 'j' },
+  }));
+  writeFileSync(join(server.dataDir, 'buckets', 'imgs', 'detect.manifest'), det.join('\n') + '\n');
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) { await server.stop(); server.cleanup(); }
+});
+
+const opts = { skip: missing };
+const LONG = 600_000;
+
+async function shot(name: string, fullPage = true) {
+  await page.waitForLoadState('networkidle');
+  // Images still downloading show a placeholder; wait for them (a picture, not a check).
+  await page.waitForFunction(() => !document.querySelector('.placeholder'), undefined, { timeout: 10_000 }).catch(() => {});
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
+}
+
+/** The page fits a 390 px phone screen without sideways scrolling. */
+async function fitsPhone(name: string) {
+  const before = page.viewportSize()!;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(100);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (name === 'dataset') await shot('dataset-phone', false);
+  await page.setViewportSize(before);
+  assert.ok(overflow <= 1, `${name}: ${overflow}px wider than a phone screen`);
+}
+
+const statusOf = (where: string) => page.locator(`${where} .status`).first();
+
+/** Waits until the version page shows `want`; a *_FAILED status fails at once with its message. */
+async function waitForStatus(want: string) {
+  for (;;) {
+    const s = await statusOf('#status').innerText();
+    if (s === want) return;
+    if (s.endsWith('FAILED')) assert.fail(`${s}: ${await page.locator('.status-message').innerText()}`);
+    await page.waitForTimeout(300);
+  }
+}
+
+async function signIn(who: typeof A, viaKeyboard = false) {
+  await page.goto(`${server.url}/`);
+  assert.equal(new URL(page.url()).pathname, '/console/');
+  if (viaKeyboard) {
+    // Tab from the top of the page reaches the first field (after the skip link and the brand link).
+    for (let i = 0; i < 5 && (await page.evaluate(() => document.activeElement?.id)) !== 'ak'; i++) await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'ak');
+    await page.keyboard.type(who.accessKeyId);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(who.secretAccessKey);
+    await page.keyboard.press('Enter');
+  } else {
+    await page.getByLabel('Access key ID').fill(who.accessKeyId);
+    await page.getByLabel('Secret access key').fill(who.secretAccessKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await page.getByRole('heading', { name: 'Projects', exact: true }).waitFor();
+}
+
+test('sign-in: a wrong secret shows the AWS error; the right keys (typed by keyboard) stay in session storage only', opts, async () => {
+  await page.goto(`${server.url}/console/projects`);
+  assert.equal(await page.getByRole('combobox', { name: 'Region' }).inputValue(), 'us-east-1');
+  await shot('sign-in');
+  await page.getByLabel('Access key ID').fill(A.accessKeyId);
+  await page.getByLabel('Secret access key').fill('not-the-secret');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /InvalidSignatureException/);
+  await signIn(A, true);
+  const stored = await page.evaluate(() => ({ session: JSON.stringify(sessionStorage), local: JSON.stringify(localStorage), cookie: document.cookie }));
+  assert.match(stored.session, new RegExp(A.secretAccessKey));
+  assert.equal(stored.local, '{}');
+  assert.equal(stored.cookie, '');
+});
+
+test('projects: create with tags, a duplicate name shows ResourceInUseException, datasets from manifests', opts, async () => {
+  await page.getByLabel('Project name').fill('shapes');
+  await page.getByLabel('Tags (key=value, comma-separated)').fill('team=vision');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('link', { name: 'shapes', exact: true }).waitFor();
+  await page.getByText('team=vision').first().waitFor();
+  await page.getByLabel('Project name').fill('shapes');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.locator('#create').getByRole('alert').filter({ hasText: 'ResourceInUseException' }).waitFor();
+  await shot('projects');
+  await fitsPhone('projects');
+
+  await page.getByRole('link', { name: 'shapes', exact: true }).click();
+  await page.getByRole('heading', { name: 'shapes', exact: true }).waitFor();
+  for (const t of ['TRAIN', 'TEST']) {
+    await page.getByLabel(`${t} manifest bucket`).fill('imgs');
+    await page.getByLabel(`${t} manifest key`).fill(`${t.toLowerCase()}.manifest`);
+    await page.getByRole('button', { name: `Create ${t} dataset` }).click();
+    await page.getByRole('button', { name: `Delete ${t} dataset` }).waitFor();
+  }
+  await page.locator('#datasets .status', { hasText: 'CREATE_COMPLETE' }).nth(1).waitFor({ timeout: LONG });
+});
+
+test('dataset: grid with labels, label statistics, filters in the URL', opts, async () => {
+  await page.getByRole('link', { name: 'Open train dataset' }).click();
+  await page.getByRole('heading', { name: 'shapes · training dataset' }).waitFor();
+  const train = data.images.filter((i) => i.split === 'train');
+  const grid = page.getByRole('list', { name: 'Dataset images' });
+  await grid.waitFor();
+  assert.equal(await grid.locator(':scope > li').count(), train.length);
+  await page.locator('#labels table tbody tr').nth(3).waitFor();
+  const rows = await page.locator('#labels table tbody tr').allInnerTexts();
+  const circles = train.filter((i) => i.className === 'circle').length;
+  assert.ok(rows.some((r) => r.replace(/\s+/g, ' ').startsWith(`circle ${circles} 0`)), rows.join(' | '));
+  await page.locator('#images img').first().waitFor();
+  await shot('dataset');
+  await fitsPhone('dataset');
+  await page.getByLabel('Label', { exact: true }).selectOption('circle');
+  await page.waitForFunction((n) => document.querySelectorAll('ul[aria-label="Dataset images"] > li').length === n, circles);
+  assert.match(page.url(), /\?label=circle$/);
+  const labels = await grid.locator('.chips').allInnerTexts();
+  assert.ok(labels.every((l) => l.includes('circle')), labels.join(','));
+  // The URL alone opens the same filtered view.
+  await page.goto(page.url());
+  await page.waitForFunction((n) => document.querySelectorAll('ul[aria-label="Dataset images"] > li').length === n, circles);
+});
+
+test('training: the version page shows the status live until TRAINING_COMPLETED, then the evaluation', opts, async () => {
+  await page.goto(`${server.url}/console/projects/shapes`);
+  await page.getByLabel('Version name').fill('v1');
+  await page.getByLabel('Output bucket').fill('results');
+  await page.getByLabel('Output key prefix').fill('eval');
+  await page.getByRole('button', { name: 'Train model' }).click();
+  await page.getByRole('link', { name: 'v1', exact: true }).click();
+  await page.getByRole('heading', { name: 'shapes · v1' }).waitFor();
+  const seen = new Set<string>();
+  for (;;) {
+    const s = await statusOf('#status').innerText();
+    seen.add(s);
+    if (s === 'TRAINING_COMPLETED' || s === 'TRAINING_FAILED') break;
+    if (s === 'TRAINING_IN_PROGRESS' && !seen.has('shot')) { seen.add('shot'); await shot('version-training', false); }
+    await page.waitForTimeout(500);
+  }
+  assert.ok(seen.has('TRAINING_IN_PROGRESS'), 'the page showed the training in progress before it completed');
+  assert.equal(await statusOf('#status').innerText(), 'TRAINING_COMPLETED', await page.locator('.status-message').innerText());
+
+  // The metrics table and confusion matrix agree with the evaluation file read through S3.
+  const summary = JSON.parse(Buffer.from(s3object(server.url, 'results', 'eval/EvaluationResultSummary-shapes-v1.json', A).body!, 'base64').toString('utf8'));
+  const metrics = page.getByRole('table', { name: 'Per-label metrics' });
+  await metrics.waitFor();
+  const rows = await metrics.locator('tbody tr').allInnerTexts();
+  assert.equal(rows.length, summary.LabelEvaluationResults.length);
+  for (const l of summary.LabelEvaluationResults) {
+    const row = rows.find((r) => r.startsWith(l.Label))!.split('\t');
+    assert.deepEqual(row.slice(1), [String(l.NumberOfTestingImages), `${(l.Metrics.Precision * 100).toFixed(1)}%`, `${(l.Metrics.Recall * 100).toFixed(1)}%`, l.Metrics.F1Score.toFixed(3), l.Metrics.Threshold.toFixed(3)]);
+  }
+  const cells = await page.getByRole('table', { name: 'Confusion matrix' }).locator('tbody td').allInnerTexts();
+  assert.equal(cells.length, 16);
+  const total = summary.AggregatedEvaluationResults.ConfusionMatrix.reduce((a: number, c: any) => a + c.Value, 0);
+  assert.equal(cells.reduce((a, c) => a + Number(c), 0), total);
+  // Test images: ground truth beside prediction, wrong ones first.
+  const tests = page.getByRole('list', { name: 'Test images' }).locator(':scope > li');
+  await tests.first().waitFor();
+  const classes = await tests.evaluateAll((els) => els.map((e) => e.classList.contains('wrong')));
+  assert.equal(classes.length, data.images.filter((i) => i.split === 'test').length);
+  assert.deepEqual(classes, [...classes].sort((a, b) => Number(b) - Number(a)), 'wrong images come first');
+  await page.locator('#outputs button', { hasText: 'EvaluationResultSummary-shapes-v1.json' }).waitFor();
+  await shot('version');
+  await fitsPhone('version');
+});
+
+test('dataset edits: a box drawn on a detection entry is saved with UpdateDatasetEntries', opts, async () => {
+  await page.goto(`${server.url}/console/projects`);
+  await page.getByLabel('Project name').fill('boxes');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('link', { name: 'boxes', exact: true }).click();
+  await page.getByLabel('TRAIN manifest bucket').fill('imgs');
+  await page.getByLabel('TRAIN manifest key').fill('detect.manifest');
+  await page.getByRole('button', { name: 'Create TRAIN dataset' }).click();
+  await page.locator('#datasets .status', { hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: LONG });
+  await page.goto(`${server.url}/console/projects/boxes/datasets/train`);
+  const grid = page.getByRole('list', { name: 'Dataset images' });
+  await grid.locator('svg rect').nth(2).waitFor();
+  assert.equal(await grid.locator('svg rect').count(), 3, 'one box drawn per entry');
+  await page.locator('#labels table tbody tr').first().waitFor();
+  await grid.getByRole('button', { name: /^Edit/ }).first().click();
+  const canvas = page.locator('.editor .boxed.large');
+  await canvas.locator('img').waitFor();
+  await canvas.scrollIntoViewIfNeeded();
+  const r = (await canvas.boundingBox())!;
+  await page.mouse.move(r.x + r.width * 0.6, r.y + r.height * 0.6);
+  await page.mouse.down();
+  await page.mouse.move(r.x + r.width * 0.8, r.y + r.height * 0.7, { steps: 4 });
+  await page.mouse.move(r.x + r.width * 0.9, r.y + r.height * 0.9, { steps: 4 });
+  await page.mouse.up();
+  assert.equal(await page.locator('.editor ol.boxes li').count(), 2);
+  await shot('dataset-edit', false);
+  await page.getByRole('button', { name: 'Save labels' }).click();
+  await page.locator('.editor').waitFor({ state: 'detached' });
+  await page.locator('h1 + p .status', { hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: LONG });
+  await grid.locator('svg rect').nth(3).waitFor();
+  assert.equal(await page.locator('#labels table tbody tr').first().innerText().then((t) => t.split('\t')[2]), '4', 'BoundingBoxCount of label "shape"');
+});
+
+test('policies and copy: a project policy put through the console lets another account copy the model', opts, async () => {
+  await page.goto(`${server.url}/console/projects/shapes/policies`);
+  await page.getByLabel('Account to allow').fill(B.accountId);
+  await page.getByRole('button', { name: 'Add policy' }).click();
+  await page.getByLabel('Policy name').fill('share-with-prod');
+  const doc = page.getByLabel('Policy document (JSON)');
+  const template = await doc.inputValue();
+  assert.match(template, /"AWS": "arn:aws:iam::444455556666:root"/);
+  await doc.fill(template.replace('rekognition:CopyProjectVersion', 'rekognition:DetectCustomLabels'));
+  await page.locator('#polmsgs .bad', { hasText: 'rekognition:DetectCustomLabels is not supported' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Save policy' }).isDisabled(), true);
+  await doc.fill(template);
+  await page.locator('#polmsgs .ok').waitFor();
+  await shot('policy-editor');
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await page.getByRole('cell', { name: 'share-with-prod', exact: true }).waitFor();
+  await shot('policies');
+
+  // The owner checks, before anyone submits, that account B would be allowed.
+  await page.goto(`${server.url}/console/projects/shapes/versions/v1`);
+  await page.getByRole('link', { name: 'Copy this model' }).click();
+  await page.getByRole('heading', { name: 'Copy model version' }).waitFor();
+  const source = await page.getByLabel('Source model version ARN').inputValue();
+  const sourceProject = await page.getByLabel('Source project ARN').inputValue();
+  assert.match(source, /:111122223333:project\/shapes\/version\/v1\/\d+$/);
+  await page.getByLabel('Check for account').fill(B.accountId);
+  await page.getByRole('status').filter({ hasText: 'Allowed (account 444455556666)' }).waitFor();
+  await page.getByLabel('Check for account').fill('999999999999');
+  await page.getByRole('status').filter({ hasText: 'Not allowed (account 999999999999)' }).waitFor();
+  await page.getByLabel('Check for account').fill(B.accountId);
+  await shot('copy');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(B);
+  await page.getByLabel('Project name').fill('prod');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('link', { name: 'prod', exact: true }).waitFor();
+  await page.goto(`${server.url}/console/copy?project=${encodeURIComponent(sourceProject)}&source=${encodeURIComponent(source)}`);
+  // B cannot read A's policies: the AWS error is shown, and the server decides at submit.
+  await page.locator('#source').getByRole('alert').filter({ hasText: 'AccessDeniedException' }).waitFor();
+  await page.getByLabel('New version name').fill('from-shapes');
+  await page.getByLabel('Output bucket').fill('results'); // CopyProjectVersion needs an existing bucket
+  await page.getByLabel('Output key prefix').fill('prod');
+  await page.getByLabel('Tags (key=value, comma-separated)').fill('stage=prod');
+  await page.getByRole('button', { name: 'Copy model' }).click();
+  await page.getByRole('heading', { name: 'prod · from-shapes' }).waitFor();
+  await waitForStatus('COPYING_COMPLETED');
+  assert.match(await page.locator('.facts').innerText(), /Copied from\s+arn:aws:rekognition:us-east-1:111122223333:project\/shapes\/version\/v1/);
+  await page.locator('#tags').getByText('stage=prod').waitFor();
+});
+
+test('running: start the copied model with inference units, try an image and see its labels with a confidence slider', opts, async () => {
+  await page.getByLabel('Minimum inference units').fill('1');
+  await page.getByLabel('Maximum inference units').fill('2');
+  await page.getByRole('button', { name: 'Start model' }).click();
+  await waitForStatus('RUNNING');
+  assert.match(await page.locator('#running').innerText(), /1 min, 2 max/);
+  await page.getByRole('link', { name: 'Try it' }).click();
+  await page.getByRole('heading', { name: 'Try prod · from-shapes' }).waitFor();
+  const img = data.images.find((i) => i.split === 'test')!;
+  await page.locator('#tfile').setInputFiles(join(server.dataDir, 'buckets', 'imgs', img.path));
+  await page.getByRole('button', { name: 'Detect labels' }).click();
+  const table = page.getByRole('table', { name: 'Detected labels' });
+  await table.waitFor();
+  const slider = page.getByRole('slider', { name: /Minimum confidence/ });
+  await slider.fill('0');
+  const all = await table.locator('tbody tr').count();
+  assert.equal(all, 4, 'every label of the model at confidence 0');
+  const confidences = (await table.locator('tbody tr td:nth-child(2)').allInnerTexts()).map((t) => parseFloat(t));
+  assert.deepEqual(confidences, [...confidences].sort((a, b) => b - a));
+  const cut = (confidences[0]! + confidences[1]!) / 2;
+  await slider.fill(String(Math.ceil(cut)));
+  assert.ok(await table.locator('tbody tr').count() < all, 'the slider hides labels below it');
+  await shot('try-it');
+  await fitsPhone('try-it');
+  await page.getByRole('link', { name: 'from-shapes' }).click();
+  await page.getByRole('button', { name: 'Stop model' }).click();
+  await waitForStatus('STOPPED');
+  assert.deepEqual(pageErrors, []);
+});
