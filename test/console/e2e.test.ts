@@ -59,7 +59,9 @@ async function shot(name: string, fullPage = true) {
   await page.waitForLoadState('networkidle');
   // Images still downloading show a placeholder; wait for them (a picture, not a check).
   await page.waitForFunction(() => !document.querySelector('.placeholder'), undefined, { timeout: 10_000 }).catch(() => {});
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
+  // Pages full of photographs are JPEG (a PNG of the dataset grid is ~1.7 MB), the rest PNG.
+  const photo = ['dataset', 'dataset-edit', 'version', 'try-it'].includes(name);
+  await page.screenshot({ path: join(shots, `${name}.${photo ? 'jpg' : 'png'}`), fullPage, ...(photo ? { type: 'jpeg' as const, quality: 80 } : {}) });
 }
 
 /** The page fits a 390 px phone screen without sideways scrolling. */

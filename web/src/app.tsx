@@ -1,6 +1,6 @@
 // The console's shell: sign-in gate, header (account, region, sign out), routes. Every page has
 // its own URL under /console/ (preact-iso's router; the server answers index.html for them).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { clearSession, loadSession, saveSession, type Session } from './aws/session';
 import { SessionContext, url } from './ui/common';
@@ -15,7 +15,7 @@ import { TryIt } from './pages/try-it';
 
 function Home() {
   const { route } = useLocation();
-  route(url.projects(), true);
+  useEffect(() => route(url.projects(), true), []);
   return null;
 }
 
