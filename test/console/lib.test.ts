@@ -143,3 +143,25 @@ test('policies: validation messages come from the server parser; copy decisions 
   assert.equal(decideCopy([deny], version, '111122223333', 'us-east-1').decision, 'Deny', 'even in the same account');
   assert.equal(decideCopy(['not json'], version, '444455556666', 'us-east-1').decision, 'NotApplicable', 'a broken policy grants nothing');
 });
+
+test('test results of a detection model: ground-truth boxes beside predicted ones, false positives and negatives named', () => {
+  const details = (tp: boolean, fp: boolean, fn: boolean) => ({ version: 1, 'is-true-positive': tp, 'is-true-negative': false, 'is-false-positive': fp, 'is-false-negative': fn, 'is-present-in-ground-truth': tp || fn });
+  const line = {
+    ...DET,
+    'rekognition-custom-labels-evaluation-0': {
+      image_size: [{ width: 200, height: 100, depth: 3 }],
+      annotations: [{ class_id: 0, left: 22, top: 10, width: 98, height: 50 }, { class_id: 1, left: 150, top: 50, width: 40, height: 40 }, { class_id: 0, left: 0, top: 0, width: 5, height: 5 }],
+    },
+    'rekognition-custom-labels-evaluation-0-metadata': {
+      objects: [{ confidence: 0.9, 'rekognition-custom-labels-evaluation-details': details(true, false, false) }, { confidence: 0.6, 'rekognition-custom-labels-evaluation-details': details(false, true, false) },
+        { confidence: 0, 'rekognition-custom-labels-evaluation-details': details(false, false, true) }],
+      'class-map': { 0: 'dog', 1: 'cat' }, type: 'groundtruth/object-detection', 'human-annotated': 'no', 'job-name': 'rekognition-custom-labels-evaluation-job',
+    },
+  };
+  const [r] = parseTestResults(JSON.stringify(line));
+  assert.deepEqual(r!.truthBoxes, [{ label: 'dog', box: { Left: 0.1, Top: 0.1, Width: 0.5, Height: 0.5 } }], 'from the line itself, not the evaluation attribute');
+  assert.deepEqual(r!.predictedBoxes.map((b) => [b.label, b.confidence, b.truePositive, r9(b.box)]), [
+    ['dog', 0.9, true, { Left: 0.11, Top: 0.1, Width: 0.49, Height: 0.5 }], ['cat', 0.6, false, { Left: 0.75, Top: 0.5, Width: 0.2, Height: 0.4 }],
+  ]);
+  assert.deepEqual([r!.falsePositives, r!.falseNegatives, r!.correct, r!.truth], [['cat'], ['dog'], false, ['dog']]);
+});

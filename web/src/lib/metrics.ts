@@ -1,8 +1,12 @@
+import { fromPixels, type BoundingBox } from './boxes';
+import { parseEntry, type EntryBox } from './entries';
+
 // The evaluation page's tables, from the training output files (pure; unit-tested in test/console/):
 // - EvaluationResultSummary-<project>-<version>.json → per-label rows and the confusion matrix
 //   (https://docs.aws.amazon.com/rekognition/latest/customlabels-dg/im-summary-file.html);
 // - TestingGroundTruth-<project>-<version>.json → each test image's ground truth and prediction
-//   (the rekognition-custom-labels-evaluation-N attributes), wrong ones first.
+//   (the rekognition-custom-labels-evaluation-N attributes: one per label for classification, one
+//   object-detection attribute whose boxes carry the details for detection), wrong ones first.
 
 export interface LabelRow { label: string; testImages: number; precision: number; recall: number; f1: number; threshold: number }
 
@@ -49,8 +53,13 @@ export function pct(v: number | undefined): string {
   return typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–';
 }
 
+export interface TestBox { label: string; box: BoundingBox; confidence: number; truePositive: boolean }
+
 export interface TestResult {
   sourceRef: string;
+  /** Object detection: the ground-truth boxes, and the predicted ones (true or false positives). */
+  truthBoxes: EntryBox[];
+  predictedBoxes: TestBox[];
   truth: string[];
   /** Predicted labels with the model's confidence. */
   predicted: { label: string; confidence: number }[];
@@ -67,8 +76,29 @@ export function parseTestResults(text: string): TestResult[] {
     let o: Record<string, any>;
     try { o = JSON.parse(line); } catch { continue; }
     const truth = new Set<string>(), predicted: TestResult['predicted'] = [], fps: string[] = [], fns: string[] = [];
+    const predictedBoxes: TestBox[] = [];
+    // Ground truth boxes: the line's own detection attributes (not the service's evaluation ones).
+    const own = Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith('rekognition-custom-labels-')));
+    const truthBoxes = parseEntry(JSON.stringify(own)).boxes;
     for (const [k, meta] of Object.entries(o)) {
       if (!/^rekognition-custom-labels-evaluation-\d+-metadata$/.test(k)) continue;
+      if (meta?.type === 'groundtruth/object-detection') {
+        // Detection (AWS's layout): one attribute with annotations; objects[i] holds box i's confidence and details.
+        const attr = o[k.slice(0, -'-metadata'.length)] ?? {};
+        const size = attr.image_size?.[0];
+        (attr.annotations ?? []).forEach((a: any, i: number) => {
+          const obj = meta.objects?.[i] ?? {};
+          const d = obj['rekognition-custom-labels-evaluation-details'] ?? {};
+          const label = String(meta['class-map']?.[String(a.class_id)] ?? a.class_id);
+          if (d['is-false-negative']) fns.push(label);
+          if (d['is-false-positive']) fps.push(label);
+          if ((d['is-true-positive'] || d['is-false-positive']) && size?.width && size?.height) {
+            predictedBoxes.push({ label, box: fromPixels(a, size.width, size.height), confidence: num(obj.confidence), truePositive: !!d['is-true-positive'] });
+            predicted.push({ label, confidence: num(obj.confidence) });
+          }
+        });
+        continue;
+      }
       const d = meta?.['rekognition-custom-labels-evaluation-details'] ?? {};
       const label = String(meta['class-name']);
       if (d['is-present-in-ground-truth']) truth.add(label);
@@ -76,7 +106,8 @@ export function parseTestResults(text: string): TestResult[] {
       if (d['is-false-positive']) fps.push(label);
       if (d['is-false-negative']) fns.push(label);
     }
-    out.push({ sourceRef: String(o['source-ref'] ?? ''), truth: [...truth].sort(), predicted, correct: !fps.length && !fns.length, falsePositives: fps, falseNegatives: fns });
+    for (const b of truthBoxes) truth.add(b.label);
+    out.push({ sourceRef: String(o['source-ref'] ?? ''), truth: [...truth].sort(), predicted, truthBoxes, predictedBoxes, correct: !fps.length && !fns.length, falsePositives: fps, falseNegatives: fns });
   }
   return out.sort((a, b) => Number(a.correct) - Number(b.correct) || a.sourceRef.localeCompare(b.sourceRef));
 }

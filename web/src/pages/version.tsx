@@ -109,7 +109,12 @@ function TestImages({ d }: { d: any }) {
       <p>{wrong} of {results.data.length} test images wrong. <label><input type="checkbox" checked={onlyWrong} onChange={(e) => { setOnlyWrong(e.currentTarget.checked); setPage(0); }} /> Only wrong ones</label></p>
       <ul class="grid" aria-label="Test images">{shown.map((r) => (
         <li key={r.sourceRef} class={`entry ${r.correct ? 'right' : 'wrong'}`}>
-          <BoxedImage src={r.sourceRef} alt={r.sourceRef.split('/').pop()!} />
+          {r.truthBoxes.length || r.predictedBoxes.length ? (
+            <div class="pair">
+              <BoxedImage src={r.sourceRef} alt={`${r.sourceRef.split('/').pop()} ground truth`} boxes={r.truthBoxes} />
+              <BoxedImage src={r.sourceRef} alt={`${r.sourceRef.split('/').pop()} prediction`} boxes={r.predictedBoxes.map((b) => ({ label: b.label, box: b.box, confidence: b.confidence * 100, dashed: !b.truePositive }))} />
+            </div>
+          ) : <BoxedImage src={r.sourceRef} alt={r.sourceRef.split('/').pop()!} />}
           <dl class="entry-body">
             <dt>Ground truth</dt><dd>{r.truth.join(', ') || '–'}</dd>
             <dt>Predicted</dt><dd>{r.predicted.map((x) => `${x.label} (${(x.confidence * 100).toFixed(0)}%)`).join(', ') || '–'}</dd>
