@@ -35,8 +35,9 @@ before(async () => {
     env: { OSPREY_TRAINING_EPOCHS: '3', OSPREY_LOG_LEVEL: 'warn' },
   });
   data = await writeSampleDataset({ out: join(server.dataDir, 'buckets', 'imgs'), bucket: 'imgs', count: 40, seed: 5 });
-  // A small object-detection manifest: three sample images with one box each (pixels).
-  const det = data.images.slice(0, 3).map((img) => JSON.stringify({
+  // A small object-detection manifest: five sample images with one box each (pixels), and one line
+  // whose image does not exist (an entry with an error; 1 of 6 stays under the 20 % budget).
+  const det = [...data.images.slice(0, 5).map((i) => i.path), 'missing.png'].map((path) => ({ path, ...(data.images.find((i) => i.path === path) ?? { width: 80, height: 80 }) })).map((img) => JSON.stringify({
     'source-ref': `s3://imgs/${img.path}`,
     box: { image_size: [{ width: img.width, height: img.height, depth: 3 }], annotations: [{ class_id: 0, left: 4, top: 6, width: Math.floor(img.width / 2), height: Math.floor(img.height / 2) }] },
     'box-metadata': { objects: [{ confidence: 1 }], 'class-map': { 0: 'shape' }, type: 'groundtruth/object-detection', 'human-annotated': 'yes', 'creation-date': '2024-01-01T00:00:00', 'job-name': 'j' },
@@ -225,9 +226,20 @@ test('dataset edits: a box drawn on a detection entry is saved with UpdateDatase
   await page.locator('#datasets .status', { hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: LONG });
   await page.goto(`${server.url}/console/projects/boxes/datasets/train`);
   const grid = page.getByRole('list', { name: 'Dataset images' });
-  await grid.locator('svg rect').nth(2).waitFor();
-  assert.equal(await grid.locator('svg rect').count(), 3, 'one box drawn per entry');
+  await grid.locator('svg rect').nth(4).waitFor();
+  assert.equal(await grid.locator('svg rect').count(), 5, 'one box drawn per image that loads');
+  assert.match(await page.locator('.stats').innerText(), /6 images · 6 labeled · 1 labels · 1 with errors/);
+  const broken = grid.locator(':scope > li.has-errors');
+  assert.equal(await broken.count(), 1);
+  assert.match(await broken.innerText(), /missing\.png[\s\S]*ERROR_INVALID_IMAGE/);
+  assert.match(await broken.locator('.placeholder').innerText(), /NoSuchKey/, 'the S3 error of the missing image');
+  await page.getByLabel('Errors', { exact: true }).selectOption('true');
+  await page.waitForFunction(() => document.querySelectorAll('ul[aria-label="Dataset images"] > li').length === 1);
+  await page.getByLabel('Errors', { exact: true }).selectOption('');
+  await page.waitForFunction(() => document.querySelectorAll('ul[aria-label="Dataset images"] > li').length === 6);
+  const boxCount = async () => Number((await page.locator('#labels table tbody tr').first().innerText()).split('\t')[2]);
   await page.locator('#labels table tbody tr').first().waitFor();
+  const before = await boxCount();
   await grid.getByRole('button', { name: /^Edit/ }).first().click();
   const canvas = page.locator('.editor .boxed.large');
   await canvas.locator('img').waitFor();
@@ -239,12 +251,17 @@ test('dataset edits: a box drawn on a detection entry is saved with UpdateDatase
   await page.mouse.move(r.x + r.width * 0.9, r.y + r.height * 0.9, { steps: 4 });
   await page.mouse.up();
   assert.equal(await page.locator('.editor ol.boxes li').count(), 2);
+  // The keyboard way: a box typed in % of the image.
+  await page.getByLabel('Box as left, top, width, height in % of the image').fill('10, 60, 25, 30');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('.editor ol.boxes li').count(), 3);
+  assert.match(await page.locator('.editor ol.boxes li').nth(2).innerText(), /shape \(10%, 60%, 25×30%\)/);
   await shot('dataset-edit', false);
   await page.getByRole('button', { name: 'Save labels' }).click();
   await page.locator('.editor').waitFor({ state: 'detached' });
   await page.locator('h1 + p .status', { hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: LONG });
-  await grid.locator('svg rect').nth(3).waitFor();
-  assert.equal(await page.locator('#labels table tbody tr').first().innerText().then((t) => t.split('\t')[2]), '4', 'BoundingBoxCount of label "shape"');
+  await grid.locator('svg rect').nth(6).waitFor();
+  assert.equal(await boxCount(), before + 2, 'BoundingBoxCount of label "shape"');
 });
 
 test('policies and copy: a project policy put through the console lets another account copy the model', opts, async () => {

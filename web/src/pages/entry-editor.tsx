@@ -16,6 +16,7 @@ export function EntryEditor({ entry, datasetArn, labels, onClose, onSaved }: { e
   const [newLabel, setNewLabel] = useState('');
   const [boxLabel, setBoxLabel] = useState(labels[0] ?? '');
   const [drag, setDrag] = useState<[number, number, number, number]>();
+  const [typed, setTyped] = useState('');
   const imgRef = useRef<HTMLImageElement>(null);
   const [, setLoaded] = useState(false); // re-render once the image's natural size is known
   const act = useAction();
@@ -87,7 +88,18 @@ export function EntryEditor({ entry, datasetArn, labels, onClose, onSaved }: { e
             <>
               {!current && <p class="bad">Add a label first: each box needs one.</p>}
               <label>Label for new boxes <select value={current} onChange={(e) => setBoxLabel(e.currentTarget.value)}>{all.map((l) => <option key={l}>{l}</option>)}</select></label>
-              <p class="muted">Drag on the image to draw a box.</p>
+              <p class="muted">Drag on the image to draw a box, or type one.</p>
+              <form class="inline" onSubmit={(e) => {
+                e.preventDefault();
+                const v = typed.split(/[\s,]+/).filter(Boolean).map(Number);
+                if (v.length === 4 && v.every((x) => Number.isFinite(x) && x >= 0 && x <= 100) && v[2]! > 0 && v[3]! > 0 && current) {
+                  setBoxes([...boxes, { label: current, box: { Left: v[0]! / 100, Top: v[1]! / 100, Width: Math.min(v[2]!, 100 - v[0]!) / 100, Height: Math.min(v[3]!, 100 - v[1]!) / 100 } }]);
+                  setTyped('');
+                }
+              }}>
+                <input aria-label="Box as left, top, width, height in % of the image" placeholder="left, top, width, height (%)" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+                <button type="submit">Add box</button>
+              </form>
               <ol class="boxes">{boxes.map((b, i) => (
                 <li key={i}><span class="swatch" style={{ background: labelColour(b.label) }} />{b.label} ({(b.box.Left * 100).toFixed(0)}%, {(b.box.Top * 100).toFixed(0)}%, {(b.box.Width * 100).toFixed(0)}×{(b.box.Height * 100).toFixed(0)}%)
                   <button type="button" class="link" onClick={() => setBoxes(boxes.filter((_, j) => j !== i))}>Remove<span class="sr-only"> box {i + 1}</span></button></li>
