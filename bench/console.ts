@@ -38,10 +38,21 @@ function bundleSize(): { files: number; raw: number; gzip: number } {
   return { files: files.length, raw, gzip };
 }
 
-/** Resolves to the page's performance.now() at the first poll (every 5 ms) where `cond` holds. */
-function when(page: Page, cond: string): Promise<number> {
-  return page.waitForFunction(`(${cond}) ? performance.now() : false`, undefined, { polling: 5, timeout: 60_000 }).then((h) => h.jsonValue() as Promise<number>);
+/**
+ * Resolves to the page's performance.now() at the first poll (every 5 ms) where `ready` returns
+ * it (a function, not a string: the console's CSP forbids eval).
+ */
+function when(page: Page, ready: (arg: number) => number | false, arg: number): Promise<number> {
+  return page.waitForFunction(ready, arg, { polling: 5, timeout: 60_000 }).then((h) => h.jsonValue() as Promise<number>);
 }
+
+const loaded = () => document.readyState === 'complete' && performance.now();
+const projectRows = (n: number) => document.querySelectorAll('table.list tbody tr').length >= n && performance.now();
+const gridReady = (n: number) => document.querySelectorAll('ul[aria-label="Dataset images"] > li .chips li').length >= n && document.querySelectorAll('#labels tbody tr').length === 4 && performance.now();
+const imagesReady = (n: number) => {
+  const imgs = [...document.querySelectorAll('ul[aria-label="Dataset images"] img')] as HTMLImageElement[];
+  return imgs.length >= n && imgs.every((i) => i.complete) && performance.now();
+};
 
 async function measure(browser: Browser, url: string, ready: (page: Page) => Promise<number>, extra?: (page: Page) => Promise<number>) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -84,13 +95,12 @@ async function main() {
     const browser = await launch();
     const version = browser.version();
     const floor: number[] = [], projects: any[] = [], dataset: any[] = [], apiProjects: number[] = [], apiDataset: number[] = [];
-    await measure(browser, `${server.url}/console/projects`, (p) => when(p, `document.querySelector('table.list tbody tr')`)); // warm the server's caches once
+    await measure(browser, `${server.url}/console/projects`, (p) => when(p, projectRows, 1)); // warm the server's caches once
     for (let r = 0; r < RUNS; r++) {
-      floor.push((await measure(browser, `${server.url}/health`, (p) => when(p, `document.readyState === 'complete'`))).tti);
-      projects.push(await measure(browser, `${server.url}/console/projects`, (p) => when(p, `document.querySelectorAll('table.list tbody tr').length === ${Math.min(PROJECTS, 20)}`)));
+      floor.push((await measure(browser, `${server.url}/health`, (p) => when(p, loaded, 0))).tti);
+      projects.push(await measure(browser, `${server.url}/console/projects`, (p) => when(p, projectRows, Math.min(PROJECTS, 20))));
       dataset.push(await measure(browser, `${server.url}/console/projects/${project}/datasets/train`,
-        (p) => when(p, `document.querySelectorAll('ul[aria-label="Dataset images"] > li .chips li').length >= 50 && document.querySelectorAll('#labels tbody tr').length === 4`),
-        (p) => when(p, `document.querySelectorAll('ul[aria-label="Dataset images"] img').length >= 50 && [...document.querySelectorAll('ul[aria-label="Dataset images"] img')].every((i) => i.complete)`)));
+        (p) => when(p, gridReady, 50), (p) => when(p, imagesReady, 50)));
       let t0 = performance.now();
       await client.send(new DescribeProjectsCommand({ MaxResults: 20 }));
       apiProjects.push(performance.now() - t0);

@@ -211,6 +211,8 @@ test('training: the version page shows the status live until TRAINING_COMPLETED,
   assert.equal(classes.length, data.images.filter((i) => i.split === 'test').length);
   assert.deepEqual(classes, [...classes].sort((a, b) => Number(b) - Number(a)), 'wrong images come first');
   await page.locator('#outputs button', { hasText: 'EvaluationResultSummary-shapes-v1.json' }).waitFor();
+  const train = data.images.filter((i) => i.split === 'train').length;
+  await page.locator('.facts', { hasText: `the project's training dataset · ${train} valid, 0 invalid` }).waitFor();
   await shot('version');
   await fitsPhone('version');
 });

@@ -96,3 +96,15 @@ export async function putObject(s: Session, bucket: string, key: string, body: U
   }, body, encodedObjectPath(bucket, key));
   if (!res.ok) throw await s3Error(res);
 }
+
+/**
+ * S3 CreateBucket (path-style PUT /<bucket>); outside us-east-1 the body names the region, as S3
+ * requires. An existing bucket of the caller's is not an error here (BucketAlreadyOwnedByYou).
+ */
+export async function createBucket(s: Session, bucket: string): Promise<void> {
+  const body = s.region === 'us-east-1' ? '' : `<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>${s.region}</LocationConstraint></CreateBucketConfiguration>`;
+  const res = await signedFetch(s, 's3', 'PUT', `/${bucket}`, { 'x-amz-content-sha256': await sha256Hex(body) }, body || undefined, `/${encodeURIComponent(bucket)}`);
+  if (res.ok) return;
+  const err = await s3Error(res);
+  if (err.code !== 'BucketAlreadyOwnedByYou') throw err;
+}

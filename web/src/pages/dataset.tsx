@@ -1,8 +1,8 @@
 // A dataset: label statistics (ListDatasetLabels, DescribeDataset), the image grid
 // (ListDatasetEntries, paginated, with its four filters), per-entry errors, and edits through
 // UpdateDatasetEntries: labels, boxes drawn on the image, and images uploaded with S3 PutObject.
-import { useEffect, useState } from 'preact/hooks';
-import { putObject } from '../aws/client';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, createBucket, putObject } from '../aws/client';
 import { base64Utf8 as b64, parseEntry, type Entry } from '../lib/entries';
 import { labelColour } from '../lib/boxes';
 import { ErrorBox, Loading, Pager, Section, Status, url, useAction, useLoad, usePages, useRek, useSession } from '../ui/common';
@@ -37,12 +37,14 @@ function Upload({ datasetArn, onDone }: { datasetArn: string; onDone: () => void
   const [bucket, setBucket] = useState('');
   const [prefix, setPrefix] = useState('uploads/');
   const [files, setFiles] = useState<File[]>([]);
+  const [create, setCreate] = useState(false);
   const [done, setDone] = useState(0);
   const act = useAction();
   const submit = async (e: Event) => {
     e.preventDefault();
     setDone(0);
     await act.run(async () => {
+      if (create) await createBucket(session, bucket.trim());
       const refs: string[] = [];
       for (const f of files) {
         const key = `${prefix}${f.name}`;
@@ -60,6 +62,7 @@ function Upload({ datasetArn, onDone }: { datasetArn: string; onDone: () => void
     <form onSubmit={submit} class="row" aria-label="Upload images">
       <label for="ubucket">Bucket</label>
       <input id="ubucket" required value={bucket} onInput={(e) => setBucket(e.currentTarget.value)} />
+      <span class="inline"><label><input type="checkbox" checked={create} onChange={(e) => setCreate(e.currentTarget.checked)} /> Create the bucket first</label></span>
       <label for="uprefix">Key prefix</label>
       <input id="uprefix" value={prefix} onInput={(e) => setPrefix(e.currentTarget.value)} />
       <label for="ufiles">Images (JPEG or PNG)</label>
@@ -97,28 +100,41 @@ export function Dataset({ project, type }: { project: string; type: string }) {
   const kind = type === 'test' ? 'TEST' : 'TRAIN';
   const arn: string | undefined = p.data?.Datasets?.find((d: any) => d.DatasetType === kind)?.DatasetArn;
   const desc = useLoad(async () => (arn ? (await rek('DescribeDataset', { DatasetArn: arn })).DatasetDescription : undefined), [arn]);
+  // Entries and labels are asked for together with DescribeDataset (no waterfall); they are asked
+  // again when an update or import finishes (epoch). A dataset that is not ready answers
+  // ResourceNotReadyException / ResourceInUseException, which the status line explains.
+  const status: string | undefined = desc.data?.Status;
+  const [epoch, setEpoch] = useState(0);
+  const lastStatus = useRef<string>();
+  useEffect(() => {
+    if (lastStatus.current && /IN_PROGRESS$/.test(lastStatus.current) && !/IN_PROGRESS$/.test(status ?? '')) setEpoch((e) => e + 1);
+    lastStatus.current = status;
+  }, [status]);
+  const notReady = (e: unknown) => e instanceof ApiError && (e.code === 'ResourceNotReadyException' || e.code === 'ResourceInUseException');
   const labels = useLoad(async () => {
-    if (!arn || !/COMPLETE$/.test(desc.data?.Status ?? '')) return [];
+    if (!arn) return [];
     const all: any[] = [];
     let token: string | undefined;
-    do {
-      const r = await rek('ListDatasetLabels', { DatasetArn: arn, MaxResults: 100, ...(token ? { NextToken: token } : {}) });
-      all.push(...r.DatasetLabelDescriptions);
-      token = r.NextToken;
-    } while (token);
+    try {
+      do {
+        const r = await rek('ListDatasetLabels', { DatasetArn: arn, MaxResults: 100, ...(token ? { NextToken: token } : {}) });
+        all.push(...r.DatasetLabelDescriptions);
+        token = r.NextToken;
+      } while (token);
+    } catch (e) { if (notReady(e)) return []; throw e; }
     return all;
-  }, [arn, desc.data?.Status]);
+  }, [arn, epoch]);
   const [filters, setFilters] = useState<Filters>(readFilters);
   const pages = usePages();
   useEffect(() => { writeFilters(filters); pages.reset(); }, [filters]);
   const entries = useLoad(async () => {
-    if (!arn || !/COMPLETE$/.test(desc.data?.Status ?? '')) return undefined;
+    if (!arn) return undefined;
     return rek('ListDatasetEntries', {
       DatasetArn: arn, MaxResults: PAGE, ...(pages.token ? { NextToken: pages.token } : {}),
       ...(filters.label ? { ContainsLabels: [filters.label] } : {}), ...(filters.labeled ? { Labeled: filters.labeled === 'true' } : {}),
       ...(filters.errors ? { HasErrors: filters.errors === 'true' } : {}), ...(filters.contains ? { SourceRefContains: filters.contains } : {}),
-    });
-  }, [arn, desc.data?.Status, pages.token, filters]);
+    }).catch((e) => { if (notReady(e)) return undefined; throw e; });
+  }, [arn, epoch, pages.token, filters]);
   const [editing, setEditing] = useState<Entry>();
   const inProgress = /IN_PROGRESS/.test(desc.data?.Status ?? '');
   useEffect(() => {
@@ -132,7 +148,7 @@ export function Dataset({ project, type }: { project: string; type: string }) {
   const title = `${project} · ${kind === 'TRAIN' ? 'training' : 'test'} dataset`;
   if (p.error || (p.data && !arn)) return <main id="main"><h1>{title}</h1><ErrorBox error={p.error ?? new Error(`The project has no ${kind} dataset.`)} /></main>;
   const stats = desc.data?.DatasetStats;
-  const afterEdit = () => { setEditing(undefined); desc.reload(); };
+  const afterEdit = () => { setEditing(undefined); desc.reload(); setEpoch((e) => e + 1); };
   return (
     <main id="main">
       <Breadcrumbs items={[['Projects', url.projects()], [project, url.project(project)], [kind === 'TRAIN' ? 'Training dataset' : 'Test dataset']]} />
@@ -168,7 +184,7 @@ export function Dataset({ project, type }: { project: string; type: string }) {
         <Pager pages={pages} nextToken={entries.data?.NextToken} label="Images" />
       </Section>
       {editing && arn && <EntryEditor entry={editing} datasetArn={arn} labels={labelNames} onClose={() => setEditing(undefined)} onSaved={afterEdit} />}
-      {arn && <Section title="Add images" id="upload"><Upload datasetArn={arn} onDone={desc.reload} /></Section>}
+      {arn && <Section title="Add images" id="upload"><Upload datasetArn={arn} onDone={afterEdit} /></Section>}
     </main>
   );
 }

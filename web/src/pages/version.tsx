@@ -89,6 +89,30 @@ function Evaluation({ d }: { d: any }) {
   );
 }
 
+/** Where the training and test data came from, and the manifest summary's line counts. */
+function DataUsed({ d, project }: { d: any; project: string }) {
+  const session = useSession();
+  const ref = d.ManifestSummary?.S3Object;
+  const summary = useLoad(async () => (ref ? JSON.parse(await getText(session, ref.Bucket, ref.Name)) : undefined), [ref?.Bucket, ref?.Name]);
+  const source = (input: any, type: 'train' | 'test') => {
+    const assets: any[] = input?.Assets ?? [];
+    if (assets.length) return assets.map((a) => `s3://${a.GroundTruthManifest?.S3Object?.Bucket}/${a.GroundTruthManifest?.S3Object?.Name}`).join(', ');
+    if (input?.AutoCreate) return 'split from the training data (AutoCreate)';
+    return d.SourceProjectVersionArn ? 'copied with the model' : <a href={url.dataset(project, type)}>the project's {type === 'train' ? 'training' : 'test'} dataset</a>;
+  };
+  const stats = (k: 'training' | 'testing') => {
+    const s = summary.data?.statistics?.[k];
+    return s ? ` · ${s.valid_json_lines} valid, ${s.invalid_json_lines} invalid, ${s.ignored_json_lines} ignored lines (${s.use_case})` : '';
+  };
+  return (
+    <>
+      <dt>Training data</dt><dd>{source(d.TrainingDataResult?.Input, 'train')}{stats('training')}</dd>
+      <dt>Test data</dt><dd>{source(d.TestingDataResult?.Input, 'test')}{stats('testing')}</dd>
+      {summary.error ? <><dt>Manifest summary</dt><dd><ErrorBox error={summary.error} /></dd></> : null}
+    </>
+  );
+}
+
 const TEST_PAGE = 24;
 
 function TestImages({ d }: { d: any }) {
@@ -185,8 +209,7 @@ export function Version({ project, version }: { project: string; version: string
           <dt>Output</dt><dd>{d.OutputConfig ? `s3://${d.OutputConfig.S3Bucket}/${d.OutputConfig.S3KeyPrefix ?? ''}` : '–'}</dd>
           <dt>KMS key</dt><dd>{d.KmsKeyId ?? 'AWS owned key'}</dd>
           {d.SourceProjectVersionArn && <><dt>Copied from</dt><dd class="arn">{d.SourceProjectVersionArn}</dd></>}
-          <dt>Training data</dt><dd>{d.ManifestSummary ? 'see the manifest summary below' : JSON.stringify(d.TrainingDataResult?.Input ?? {})}</dd>
-          <dt>Test data</dt><dd>{JSON.stringify(d.TestingDataResult?.Input ?? {})}</dd>
+          <DataUsed d={d} project={project} />
         </dl>
         <p class="inline">
           <a href={url.copy(p.data?.ProjectArn, d.ProjectVersionArn)}>Copy this model</a>
