@@ -174,6 +174,16 @@ test('an output prefix through a symbolic link out of the bucket: COPYING_FAILED
   }
 });
 
+test('an S3KeyPrefix with . or .. segments, a leading slash or a backslash is refused at once, as CreateProjectVersion refuses it', async () => {
+  for (const [i, prefix] of ['../up', 'a/../../b', './x', '/abs', 'a\\b'].entries()) {
+    const r = copyCli({ dst: dstProject, name: `badprefix${i}`, prefix });
+    assert.equal(errorCode(r.stderr), 'InvalidParameterException', `${prefix}: ${r.stderr}`);
+    assert.match(r.stderr, /S3KeyPrefix .* is not a valid object key prefix/);
+    const listed = aws(server.url, ['describe-project-versions', '--project-arn', dstProject, '--version-names', `badprefix${i}`]);
+    assert.deepEqual(listed.json.ProjectVersionDescriptions, [], 'no version is created');
+  }
+});
+
 test('DeleteProjectVersion is refused while a version is busy, and removes it otherwise', async () => {
   for (const status of ['RUNNING', 'STARTING', 'STOPPING', 'TRAINING_IN_PROGRESS', 'COPYING_IN_PROGRESS'] as const) {
     const busy = await data.seedVersion(otherProject, `busy-${status.toLowerCase().replace(/_/g, '-')}`, { status });

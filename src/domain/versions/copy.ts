@@ -6,7 +6,7 @@
 // docs/copy.md.
 import { InvalidParameter, ResourceInUse, ResourceNotFound, ServiceQuotaExceeded } from '../../protocol/errors.js';
 import type { BlobStore } from '../../storage/blobs.js';
-import { ObjectPathError, type ObjectStore } from '../../storage/objects.js';
+import type { ObjectStore } from '../../storage/objects.js';
 import type { JobStore, VersionDetail, VersionRecord, VersionStore } from '../../storage/ports.js';
 import type { JobKind, JobRunner } from '../../jobs/runner.js';
 import type { Authenticated } from '../../server/auth.js';
@@ -22,6 +22,7 @@ import { notAuthorized } from '../shared/access.js';
 import type { Clock } from '../shared/clock.js';
 import type { ProjectRecord } from '../../storage/ports.js';
 import { COPYABLE } from './lifecycle.js';
+import { checkOutputConfig } from './output-config.js';
 import { copyOutputs, planOutputs, snapshotResults, type ResultsSnapshot } from './copy-outputs.js';
 
 export const COPY_JOB = 'copy-version';
@@ -99,12 +100,7 @@ export class CopyService {
     }
     this.checkCopyable(source);
     if (dest.status === 'DELETING') throw ResourceInUse(`The destination project ${dest.arn} is being deleted.`);
-    const bucket = input.outputConfig.S3Bucket;
-    if (!bucket) throw InvalidParameter('OutputConfig.S3Bucket is required: the copy writes its training results there.');
-    try { await this.deps.objects.bucketExists(bucket); } catch (e) {
-      if (e instanceof ObjectPathError) throw InvalidParameter(`OutputConfig.S3Bucket ${bucket} is not a valid bucket name.`);
-      throw e;
-    }
+    const { bucket } = await checkOutputConfig(this.deps.objects, input.outputConfig, 'OutputConfig.S3Bucket is required: the copy writes its training results there.');
     this.deps.tags.checkInitial(input.tags);
     const key = await this.deps.keys.resolveForUse(caller, input.kmsKeyId, ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKey', 'kms:Decrypt']);
 

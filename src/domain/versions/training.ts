@@ -3,7 +3,7 @@
 // the project has none, from TrainingData/TestingData manifests (spec §6.2).
 import type { JobKind, JobRunner } from '../../jobs/runner.js';
 import { InvalidParameter, ResourceInUse } from '../../protocol/errors.js';
-import { ObjectPathError, type ObjectStore } from '../../storage/objects.js';
+import type { ObjectStore } from '../../storage/objects.js';
 import type { AssetList, DatasetStore, JobStore, VersionRecord, VersionStore } from '../../storage/ports.js';
 import { BUSY as DATASET_BUSY, READY as DATASET_READY } from '../datasets/service.js';
 import type { SealedObjects } from '../keys/sealed-objects.js';
@@ -16,6 +16,7 @@ import type { Caller } from '../shared/scope.js';
 import type { DataSource, S3Ref } from './training/data.js';
 import { TRAINING_JOB, trainingJob, trainingJobId, type TrainingPayload } from './training/job.js';
 import type { TrainingOptions } from './training/options.js';
+import { checkOutputConfig } from './output-config.js';
 
 export interface CreateVersionInput {
   projectArn: string;
@@ -77,14 +78,7 @@ export class TrainingService {
 
   /** The output bucket must be a valid name and every output key a valid object key. */
   private async checkOutput(input: CreateVersionInput): Promise<{ S3Bucket: string; S3KeyPrefix?: string }> {
-    const { S3Bucket: bucket, S3KeyPrefix: prefix } = input.outputConfig;
-    if (!bucket) throw InvalidParameter('OutputConfig.S3Bucket is required.');
-    if (prefix !== undefined && !validKeyPrefix(prefix)) throw InvalidParameter(`OutputConfig.S3KeyPrefix ${JSON.stringify(prefix)} is not a valid object key prefix.`);
-    let exists: boolean;
-    try { exists = await this.deps.objects.bucketExists(bucket); } catch (e) {
-      if (e instanceof ObjectPathError) throw InvalidParameter(`OutputConfig.S3Bucket ${JSON.stringify(bucket)} is not a valid bucket name.`);
-      throw e;
-    }
+    const { bucket, prefix, exists } = await checkOutputConfig(this.deps.objects, input.outputConfig, 'OutputConfig.S3Bucket is required.');
     // Buckets are folders of the object store; a missing one is created (docs/training.md).
     if (!exists) await this.deps.objects.createBucket(bucket);
     return { S3Bucket: bucket, S3KeyPrefix: prefix };
@@ -129,12 +123,6 @@ export class TrainingService {
       await this.deps.versions.transition(v.arn, ['TRAINING_IN_PROGRESS'], 'TRAINING_FAILED', { statusMessage: 'The training was interrupted by a server restart.' });
     }
   }
-}
-
-/** No `.`/`..` segments, no leading slash, no NUL or backslash: keys stay inside the bucket. */
-function validKeyPrefix(prefix: string): boolean {
-  if (prefix.startsWith('/') || /[\\\0]/.test(prefix)) return false;
-  return !prefix.split('/').some((s) => s === '.' || s === '..');
 }
 
 function manifestRef(assets: NonNullable<AssetList['Assets']>, what: string): S3Ref {
