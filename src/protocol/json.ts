@@ -74,3 +74,28 @@ export function encodeOutput(output: unknown): string {
 export function encodeError(err: ServiceError, requestId: string): string {
   return JSON.stringify({ __type: err.code, Code: err.code, Message: err.message, Logref: requestId });
 }
+
+/**
+ * The deepest nesting of arrays and objects a request body (or a manifest line) may have: 1000
+ * levels, the default of Jackson's StreamReadConstraints that AWS's Java services parse with. The
+ * deepest Custom Labels input is 7 levels; the bound keeps every later walk over the value
+ * (validation, error messages, re-encoding) far from the stack's limit.
+ */
+export const MAX_JSON_NESTING = 1000;
+
+/** The nesting depth of a parsed JSON value, counted without recursion; stops once past `max`. */
+export function jsonNesting(value: unknown, max = MAX_JSON_NESTING): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    const d = depth + 1;
+    if (d > deepest) deepest = d;
+    if (deepest > max) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, d]);
+    }
+  }
+  return deepest;
+}

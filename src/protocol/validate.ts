@@ -24,11 +24,38 @@ function isBase64(value: string): boolean {
 
 function lowerFirst(s: string): string { return s.charAt(0).toLowerCase() + s.slice(1); }
 
+/** Rendering of an offending value is bounded: nesting below SHOW_DEPTH is elided, the text cut at SHOW_CHARS. */
+const SHOW_DEPTH = 8;
+const SHOW_CHARS = 512;
+
+/**
+ * The offending value as a message shows it: strings bare (cut at 128 characters), lists as
+ * [a, b], maps and structures as JSON. Bounded in depth and length whatever the value.
+ */
 function show(value: unknown): string {
-  if (Buffer.isBuffer(value)) return 'java.nio.HeapByteBuffer';
-  if (typeof value === 'string') return value.length > 128 ? `${value.slice(0, 128)}…` : value;
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? `[${value.map(show).join(', ')}]` : JSON.stringify(value);
-  return String(value);
+  let text = '';
+  const put = (s: string) => { text += s; };
+  const walk = (v: unknown, depth: number, json: boolean): void => {
+    if (Buffer.isBuffer(v)) return put('java.nio.HeapByteBuffer');
+    if (typeof v === 'string') {
+      const cut = v.length > 128 ? `${v.slice(0, 128)}…` : v;
+      return put(json ? JSON.stringify(cut) : cut);
+    }
+    if (typeof v !== 'object' || v === null) return put(String(v));
+    const list = Array.isArray(v);
+    const entries: [string | undefined, unknown][] = list ? v.map((x) => [undefined, x]) : Object.entries(v);
+    if (depth >= SHOW_DEPTH && entries.length > 0) return put(list ? '[…]' : '{…}');
+    put(list ? '[' : '{');
+    for (const [i, [k, x]] of entries.entries()) {
+      if (text.length > SHOW_CHARS) break;
+      if (i > 0) put(list && !json ? ', ' : ',');
+      if (k !== undefined) put(`${JSON.stringify(k)}:`);
+      walk(x, depth + 1, json || !list);
+    }
+    put(list ? ']' : '}');
+  };
+  walk(value, 0, false);
+  return text.length > SHOW_CHARS ? `${text.slice(0, SHOW_CHARS)}…` : text;
 }
 
 class Walker {

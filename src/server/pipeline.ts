@@ -6,7 +6,7 @@ import { metadata, serverOperations as operations } from '../api/index.js';
 import {
   InternalServerError, RequestEntityTooLarge, Serialization, ServiceError, UnknownOperation,
 } from '../protocol/errors.js';
-import { CONTENT_TYPE, encodeError, encodeOutput } from '../protocol/json.js';
+import { CONTENT_TYPE, encodeError, encodeOutput, jsonNesting, MAX_JSON_NESTING } from '../protocol/json.js';
 import { validateInput } from '../protocol/validate.js';
 import type { Authenticated, Authenticator } from './auth.js';
 import type { Logger } from './logger.js';
@@ -97,9 +97,13 @@ export class Pipeline {
 
 function decode(body: Buffer): unknown {
   if (body.length === 0) return {};
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    value = JSON.parse(body.toString('utf8'));
   } catch {
     throw Serialization('The request body is not valid JSON.');
   }
+  const depth = jsonNesting(value);
+  if (depth > MAX_JSON_NESTING) throw Serialization(`The request body nests arrays and objects more than ${MAX_JSON_NESTING} levels deep.`);
+  return value;
 }

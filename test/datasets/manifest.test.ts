@@ -118,3 +118,15 @@ test('the 80/20 split: per label, deterministic, one image always stays for trai
   assert.deepEqual(splitByLabel([...items].reverse(), (t) => t.l, (t) => t.k).test.map((t) => t.k).sort(), s.test.map((t) => t.k).sort());
   assert.deepEqual(splitByLabel([{ k: 'z', l: ['z'] }], (t) => t.l, (t) => t.k).tooFew, ['z']);
 });
+
+test('a line nested deeper than 1000 levels is ERROR_INVALID_JSON_LINE, not a stack overflow', () => {
+  for (const depth of [1001, 3243, 200_000]) {
+    const line = `{"source-ref":"s3://b/x.png","free":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const p = parseLine(line);
+    assert.deepEqual(p.errors.map((e) => e.code), ['ERROR_INVALID_JSON_LINE'], String(depth));
+    assert.match(p.errors[0].message, /more than 1000 levels/);
+  }
+  // 999 levels in a free-form field are kept as they are.
+  const ok = parseLine(`{"source-ref":"s3://b/x.png","free":${'['.repeat(998)}${']'.repeat(998)}}`);
+  assert.deepEqual(ok.errors, []);
+});

@@ -2,6 +2,8 @@
 // does: problems become {code, message} errors attached to the line at the level they concern
 // (the image, a label attribute's metadata, a bounding box), never exceptions. Pure functions.
 
+import { jsonNesting, MAX_JSON_NESTING } from '../../protocol/json.js';
+
 export type UseCase = 'IMAGE_LEVEL_LABELS' | 'OBJECT_LOCALIZATION';
 export interface LineError { code: string; message: string }
 export interface Box { label: string; left: number; top: number; width: number; height: number }
@@ -64,12 +66,13 @@ function stripServiceKeys(v: unknown): void {
 export function parseLine(text: string): ParsedLine {
   let obj: unknown;
   try { obj = JSON.parse(text); } catch { obj = undefined; }
-  if (!isObj(obj)) {
+  // Walks over the line (stripServiceKeys, re-encoding) stay bounded: a line nested deeper than a
+  // request body may be is refused like one that is not JSON.
+  const tooDeep = isObj(obj) && jsonNesting(obj) > MAX_JSON_NESTING;
+  if (!isObj(obj) || tooDeep) {
     const blank = text.trim() === '';
-    return {
-      labels: {}, boxes: [], labeled: false,
-      errors: [{ code: 'ERROR_INVALID_JSON_LINE', message: blank ? 'The line is empty.' : 'The line is not a valid JSON object.' }],
-    };
+    const message = blank ? 'The line is empty.' : tooDeep ? `The line nests arrays and objects more than ${MAX_JSON_NESTING} levels deep.` : 'The line is not a valid JSON object.';
+    return { labels: {}, boxes: [], labeled: false, errors: [{ code: 'ERROR_INVALID_JSON_LINE', message }] };
   }
   stripServiceKeys(obj);
   delete obj['cl-metadata'];
