@@ -46,6 +46,7 @@ before(async () => {
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('dialog', (d) => void d.accept()); // "Delete …?" confirmations
 });
 
 after(async () => {
@@ -133,6 +134,11 @@ test('projects: create with tags, a duplicate name shows ResourceInUseException,
   await page.getByLabel('Project name').fill('shapes');
   await page.getByRole('button', { name: 'Create project' }).click();
   await page.locator('#create').getByRole('alert').filter({ hasText: 'ResourceInUseException' }).waitFor();
+  await page.getByLabel('Project name').fill('scratch');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('link', { name: 'scratch', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Delete scratch' }).click();
+  await page.getByRole('link', { name: 'scratch', exact: true }).waitFor({ state: 'detached' });
   await shot('projects');
   await fitsPhone('projects');
 
@@ -282,6 +288,23 @@ test('policies and copy: a project policy put through the console lets another a
   await shot('policy-editor');
   await page.getByRole('button', { name: 'Save policy' }).click();
   await page.getByRole('cell', { name: 'share-with-prod', exact: true }).waitFor();
+  // Edit: PutProjectPolicy with the current revision; the list shows the new revision.
+  const revision = () => page.getByRole('row', { name: /share-with-prod/ }).locator('code').innerText();
+  const first = await revision();
+  await page.getByRole('button', { name: 'Edit share-with-prod' }).click();
+  assert.equal(await page.getByLabel('Policy name').isEditable(), false);
+  await doc.fill((await doc.inputValue()).replace('"AllowCopy"', '"AllowProdCopy"'));
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await page.waitForFunction((r) => document.querySelector('#policies code')?.textContent !== r, first);
+  assert.notEqual(await revision(), first);
+  // Delete: a second policy comes and goes.
+  await page.getByLabel('Account to allow').fill('999999999999');
+  await page.getByRole('button', { name: 'Add policy' }).click();
+  await page.getByLabel('Policy name').fill('temporary');
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await page.getByRole('cell', { name: 'temporary', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Delete temporary' }).click();
+  await page.getByRole('cell', { name: 'temporary', exact: true }).waitFor({ state: 'detached' });
   await shot('policies');
 
   // The owner checks, before anyone submits, that account B would be allowed.

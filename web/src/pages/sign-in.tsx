@@ -1,7 +1,7 @@
 // Sign-in: an access key pair and a region, checked with one signed DescribeProjects call, then
 // kept in this tab's sessionStorage only.
 import { useState } from 'preact/hooks';
-import { rekognition } from '../aws/client';
+import { ApiError, rekognition } from '../aws/client';
 import { REGIONS, type Session } from '../aws/session';
 import { ErrorBox } from '../ui/common';
 
@@ -18,7 +18,12 @@ export function SignIn({ onSignIn }: { onSignIn: (s: Session) => void }) {
     try {
       await rekognition(s, 'DescribeProjects', { MaxResults: 1 });
       onSignIn(s);
-    } catch (err) { setError(err); } finally { setBusy(false); }
+    } catch (err) {
+      // AccessDenied means the keys and signature were accepted; the identity policy just does not
+      // allow DescribeProjects. Any other error (unknown key, bad signature, network) stops here.
+      if (err instanceof ApiError && err.code === 'AccessDeniedException') onSignIn(s);
+      else setError(err);
+    } finally { setBusy(false); }
   };
   return (
     <main class="signin" id="main">
