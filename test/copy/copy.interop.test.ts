@@ -98,6 +98,26 @@ test('cross-account copy: refused without a policy, allowed with one, refused by
   await completed(ACCOUNT_B, bProject, 'x2');
 });
 
+test('AWS\'s example policy with Resource "*" lets another account copy; a Deny on "*" wins', async () => {
+  const src = createProject('star-source');
+  const version = await data.seedVersion(src, 'v1', { size: 2048 });
+  // The stored policy AWS's SDK for JavaScript v3 shows in its ListProjectPoliciesCommand example.
+  const example = '{"Version":"2012-10-17","Statement":[{"Effect":"ALLOW","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"rekognition:CopyProjectVersion","Resource":"*"}]}';
+  const put = aws(server.url, ['put-project-policy', '--project-arn', src, '--policy-name', 'SamplePolicy', '--policy-document', example]);
+  assert.equal(put.code, 0, put.stderr);
+  const listed = aws(server.url, ['list-project-policies', '--project-arn', src]).json.ProjectPolicies;
+  assert.equal(listed[0].PolicyDocument, example);
+  const copy = (name: string) => copyCli({ src, version: version.arn, dst: bProject, name, bucket: 'out-b' }, ACCOUNT_B);
+  assert.equal(copy('star1').code, 0);
+  await completed(ACCOUNT_B, bProject, 'star1');
+
+  const denyAll = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: { AWS: '444455556666' }, Action: 'rekognition:CopyProjectVersion', Resource: '*' }] };
+  assert.equal(aws(server.url, ['put-project-policy', '--project-arn', src, '--policy-name', 'deny-all', '--policy-document', JSON.stringify(denyAll)]).code, 0);
+  const refused = copy('star2');
+  assert.equal(errorCode(refused.stderr), 'AccessDeniedException');
+  assert.match(refused.stderr, /explicit deny in a resource-based policy/);
+});
+
 test('same-account copy is refused by a project-policy Deny naming the caller', async () => {
   const deny = { Statement: [{ Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'rekognition:copyprojectversion', Resource: source.arn }] };
   assert.equal(aws(server.url, ['put-project-policy', '--project-arn', srcProject, '--policy-name', 'deny-a', '--policy-document', JSON.stringify(deny)]).code, 0);

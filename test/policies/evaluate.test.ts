@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePolicy, parseProjectPolicy, PolicySyntaxError } from '../../src/domain/policies/document.js';
-import { evaluate, globMatch, principalMatches } from '../../src/domain/policies/evaluate.js';
+import { evaluate, globMatch, principalMatches, resourceMatches } from '../../src/domain/policies/evaluate.js';
 
 const project = { accountId: '111122223333', region: 'us-east-1', name: 'src' };
 const V1 = 'arn:aws:rekognition:us-east-1:111122223333:project/src/version/v1/1690556751958';
@@ -78,6 +78,9 @@ test('project policy rules (spec §5.3): each violation is refused', () => {
     ['wildcard action', doc({ ...allow('*'), Action: 'rekognition:*' })],
     ['bad effect', doc(allow('*', V1, 'Maybe'))],
     ['foreign project', doc(allow('*', V1.replace('project/src/', 'project/other/')))],
+    ['not an ARN', doc(allow('*', 'my-version'))],
+    ['too few ARN segments', doc(allow('*', 'arn:aws:rekognition:us-east-1:111122223333'))],
+    ['wildcard in the service', doc(allow('*', 'arn:aws:rekog*:us-east-1:111122223333:project/src/version/*'))],
     ['project ARN, not versions', doc(allow('*', 'arn:aws:rekognition:us-east-1:111122223333:project/src/1690556751958'))],
     ['bad principal', doc(allow({ AWS: 'bob' }))],
     ['service principal', doc(allow({ Service: 'rekognition.amazonaws.com' }))],
@@ -85,4 +88,32 @@ test('project policy rules (spec §5.3): each violation is refused', () => {
   ];
   for (const [why, text] of bad) assert.throws(() => parseProjectPolicy(text, project), PolicySyntaxError, why);
   assert.doesNotThrow(() => parseProjectPolicy(doc(allow({ AWS: ['111122223333', 'arn:aws:iam::444455556666:role/r'] })), project));
+});
+
+test('AWS\'s ListProjectPolicies example (Resource "*") is a valid project policy; Resource ARNs take wildcards anywhere but the service', () => {
+  // The document AWS's SDK for JavaScript v3 shows for ListProjectPoliciesCommand, other account and all.
+  const example = '{"Version":"2012-10-17","Statement":[{"Effect":"ALLOW","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"rekognition:CopyProjectVersion","Resource":"*"}]}';
+  const parsed = parseProjectPolicy(example, project);
+  assert.equal(evaluate([parsed], req(), { checkPrincipal: true }), 'Allow');
+  for (const r of ['arn:aws:rekognition:*:111122223333:project/src/version/*', 'arn:aws:rekognition:us-east-1:*:*', 'arn:*:rekognition:us-east-?:111122223333:project/*/version/v1/*',
+    'arn:aws:rekognition:us-east-1:111122223333:project/other/version/*']) {
+    assert.doesNotThrow(() => parseProjectPolicy(doc(allow('*', r)), project), r);
+  }
+  // A Deny on "*" wins over an Allow naming the version.
+  const denyAll = parseProjectPolicy(doc(allow({ AWS: '444455556666' }, '*', 'Deny')), project);
+  const allowV1 = parseProjectPolicy(doc(allow({ AWS: '444455556666' }, V1)), project);
+  assert.equal(evaluate([allowV1, denyAll], req(), { checkPrincipal: true }), 'Deny');
+  assert.equal(evaluate([allowV1], req(), { checkPrincipal: true }), 'Allow');
+});
+
+test('resource wildcards match as IAM does: within a segment, and a segment-ending * across the colons after it', () => {
+  assert.ok(resourceMatches('*', V1));
+  assert.ok(resourceMatches('arn:aws:rekognition:*:111122223333:project/src/version/*', V1));
+  assert.ok(resourceMatches('arn:aws:rekognition:us-east-?:111122223333:project/src/version/v1/*', V1));
+  assert.ok(resourceMatches('arn:aws:rekognition:us-*', V1), 'a * ending a segment extends across colons');
+  assert.ok(!resourceMatches('arn:aws:rek*ion-x:us-east-1:111122223333:project/src/version/*', V1));
+  assert.ok(!resourceMatches('arn:aws:rekognition:us*1:111122223333:project/src/version/*', 'arn:aws:rekognition:us:east:1:111122223333:project/src/version/v1/1'), 'a mid-segment * stays in its segment');
+  assert.ok(!resourceMatches('arn:aws:rekognition:us-east-1:111122223333:project/SRC/version/*', V1), 'case-sensitive');
+  assert.ok(!resourceMatches('arn:aws:rekognition:us-east-1:111122223333:project/src/version/v??/*', V1));
+  assert.ok(!resourceMatches('arn:aws:rekognition:us-east-1:444455556666:*', V1));
 });

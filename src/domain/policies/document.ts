@@ -124,10 +124,17 @@ export function parsePolicy(source: unknown, kind: PolicyKind): PolicyDocument {
 
 export const COPY_ACTION = 'rekognition:CopyProjectVersion';
 
+/** An IAM resource: "*" or an ARN (arn:partition:service:region:account:resource), wildcards allowed except in the service. */
+const RESOURCE_ARN = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.+)$/;
+
 /**
- * A project policy: the common grammar plus spec §5.3. The only action is
- * rekognition:CopyProjectVersion; every Resource names versions of the project the policy is
- * attached to (a version ARN, or one with wildcards in the version part).
+ * A project policy: the common grammar plus the rules the Custom Labels guide states ("Creating a
+ * project policy document"): Effect, Principal, Action and Resource required; NotAction,
+ * NotResource and NotPrincipal prohibited; the only action rekognition:CopyProjectVersion.
+ * Resource follows IAM's grammar: "*" or an ARN with wildcards (`*`, `?`) anywhere but the
+ * service (AWS's own ListProjectPolicies example uses "*"). A wildcard-free ARN must name a model
+ * version of the project the policy is attached to, since it could never match anything else (an
+ * Osprey choice: docs/policies.md).
  */
 export function parseProjectPolicy(text: string, project: { accountId: string; region: string; name: string }): PolicyDocument {
   const doc = parsePolicy(text, 'project');
@@ -137,8 +144,13 @@ export function parseProjectPolicy(text: string, project: { accountId: string; r
       if (a.toLowerCase() !== COPY_ACTION.toLowerCase()) fail(`Statement ${i + 1}: action ${a} is not supported; the only action is ${COPY_ACTION}`);
     }
     for (const r of s.resources!) {
-      const m = /^arn:[a-z\d-]+(:.*)$/.exec(r);
-      if (!m || !m[1].startsWith(versionPrefix) || m[1].length === versionPrefix.length) {
+      if (r === '*') continue;
+      const m = RESOURCE_ARN.exec(r);
+      if (!m) fail(`Statement ${i + 1}: resource ${r} must be "*" or an ARN (arn:partition:service:region:account:resource)`);
+      if (/[*?]/.test(m[2])) fail(`Statement ${i + 1}: resource ${r} has a wildcard in its service segment`);
+      if (/[*?]/.test(r)) continue;
+      const rest = r.slice(`arn:${m[1]}`.length);
+      if (!rest.startsWith(versionPrefix) || rest.length === versionPrefix.length) {
         fail(`Statement ${i + 1}: resource ${r} is not a model version of project ${project.name} in ${project.accountId}/${project.region}`);
       }
     }

@@ -30,6 +30,31 @@ export function globMatch(pattern: string, value: string, ignoreCase = false): b
   return re.test(value);
 }
 
+const arnCache = new Map<string, RegExp>();
+
+/**
+ * IAM's matching of a Resource entry against an ARN: "*" matches everything; otherwise `*` and `?`
+ * stand within one colon-separated segment, except that a `*` ending a segment may extend across
+ * the colons that follow (IAM User Guide, "Using wildcards in resource ARNs"). Case-sensitive.
+ */
+export function resourceMatches(pattern: string, arn: string): boolean {
+  if (pattern === '*') return true;
+  let re = arnCache.get(pattern);
+  if (!re) {
+    let body = '';
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern[i];
+      if (c === '*') body += i + 1 === pattern.length || pattern[i + 1] === ':' ? '.*' : '[^:]*';
+      else if (c === '?') body += '[^:]';
+      else body += c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    }
+    re = new RegExp(`^${body}$`, 's');
+    if (arnCache.size > 5000) arnCache.clear();
+    arnCache.set(pattern, re);
+  }
+  return re.test(arn);
+}
+
 const ROOT = /^arn:[a-z\d-]+:iam::(\d{12}):root$/;
 const ASSUMED_ROLE = /^arn:([a-z\d-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
 
@@ -85,7 +110,7 @@ export function statementMatches(s: Statement, req: PolicyRequest, checkPrincipa
   const actionHit = (list: string[]) => list.some((a) => globMatch(a, req.action, true));
   if (s.actions && !actionHit(s.actions)) return false;
   if (s.notActions && actionHit(s.notActions)) return false;
-  const resourceHit = (list: string[]) => list.some((r) => globMatch(r, req.resource));
+  const resourceHit = (list: string[]) => list.some((r) => resourceMatches(r, req.resource));
   if (s.resources && !resourceHit(s.resources)) return false;
   if (s.notResources && resourceHit(s.notResources)) return false;
   const ctx = { 'aws:PrincipalArn': req.principal.arn, 'aws:PrincipalAccount': req.principal.accountId, ...req.context };
