@@ -30,6 +30,24 @@ export interface Architecture {
   inputNorm: 'standardize' | 'none';
 }
 
+/**
+ * The object detector (src/ml/detection/): a CenterNet-style one-stage, anchor-free network. A backbone of 3x3 'same'
+ * conv + ReLU blocks (each optionally followed by a 2x2 max-pool; the output stride is 2^pools), one 3x3 head conv +
+ * ReLU and a 1x1 output conv with L + 4 channels per cell: L centre-heatmap logits, then the centre's offset inside
+ * the cell (x, y) and log(box width, height in cells).
+ */
+export interface DetectorArchitecture {
+  name: 'osprey-centernet';
+  blocks: { filters: number; pool: boolean }[];
+  headFilters: number;
+  inputNorm: 'standardize' | 'none';
+}
+
+/** Any network a model file can hold: a classifier or a detector. */
+export type ModelArchitecture = Architecture | DetectorArchitecture;
+
+export const isDetector = (a: ModelArchitecture): a is DetectorArchitecture => a.name === 'osprey-centernet';
+
 export interface WeightSpec {
   name: string;
   shape: number[];
@@ -38,7 +56,7 @@ export interface WeightSpec {
 
 export interface ModelHeader {
   formatVersion: number;
-  architecture: Architecture;
+  architecture: ModelArchitecture;
   inputSize: number;
   labels: string[];
   /** Per-label assumed thresholds, 0..1 (DetectCustomLabels' default filter when MinConfidence is absent). */
@@ -50,7 +68,7 @@ export interface ModelHeader {
 }
 
 export interface ModelContents {
-  architecture: Architecture;
+  architecture: ModelArchitecture;
   inputSize: number;
   labels: string[];
   assumedThresholds: number[];
@@ -62,17 +80,17 @@ export class ModelFormatError extends Error {
   override readonly name = 'ModelFormatError';
 }
 
+function canonicalArchitecture(a: ModelArchitecture): ModelArchitecture {
+  if (isDetector(a)) {
+    return { name: a.name, blocks: a.blocks.map((b) => ({ filters: b.filters, pool: b.pool })), headFilters: a.headFilters, inputNorm: a.inputNorm };
+  }
+  return { name: a.name, convFilters: [...a.convFilters], head: a.head, dense: a.dense, dropout: a.dropout, inputNorm: a.inputNorm };
+}
+
 function canonicalHeader(h: ModelHeader): ModelHeader {
   return {
     formatVersion: h.formatVersion,
-    architecture: {
-      name: h.architecture.name,
-      convFilters: [...h.architecture.convFilters],
-      head: h.architecture.head,
-      dense: h.architecture.dense,
-      dropout: h.architecture.dropout,
-      inputNorm: h.architecture.inputNorm,
-    },
+    architecture: canonicalArchitecture(h.architecture),
     inputSize: h.inputSize,
     labels: [...h.labels],
     assumedThresholds: [...h.assumedThresholds],
@@ -122,6 +140,7 @@ export function serializeModel(m: ModelContents): Buffer {
 
 function validateMeta(m: Omit<ModelContents, 'weights'>): void {
   const a = m.architecture;
+  if (a && a.name === 'osprey-centernet') return validateDetector(m as Omit<ModelContents, 'weights'> & { architecture: DetectorArchitecture });
   if (!a || a.name !== 'osprey-cnn') throw new ModelFormatError('unknown architecture');
   if (!Array.isArray(a.convFilters) || !a.convFilters.every((f) => Number.isInteger(f) && f > 0)) {
     throw new ModelFormatError('architecture.convFilters must be positive integers');
@@ -132,6 +151,24 @@ function validateMeta(m: Omit<ModelContents, 'weights'>): void {
   if (a.inputNorm !== 'standardize' && a.inputNorm !== 'none') throw new ModelFormatError('architecture.inputNorm must be standardize or none');
   if (!Number.isInteger(m.inputSize) || m.inputSize < 8 || m.inputSize > 1024) throw new ModelFormatError('inputSize must be an integer in 8..1024');
   if (Math.floor(m.inputSize / 2 ** a.convFilters.length) < 1) throw new ModelFormatError('inputSize too small for the number of conv blocks');
+  validateLabels(m);
+}
+
+function validateDetector(m: Omit<ModelContents, 'weights'> & { architecture: DetectorArchitecture }): void {
+  const a = m.architecture;
+  if (!Array.isArray(a.blocks) || a.blocks.length < 1 || !a.blocks.every((b) => b && Number.isInteger(b.filters) && b.filters > 0 && typeof b.pool === 'boolean')) {
+    throw new ModelFormatError('architecture.blocks must be {filters > 0, pool} objects');
+  }
+  if (!Number.isInteger(a.headFilters) || a.headFilters < 1) throw new ModelFormatError('architecture.headFilters must be a positive integer');
+  if (a.inputNorm !== 'standardize' && a.inputNorm !== 'none') throw new ModelFormatError('architecture.inputNorm must be standardize or none');
+  if (!Number.isInteger(m.inputSize) || m.inputSize < 8 || m.inputSize > 1024) throw new ModelFormatError('inputSize must be an integer in 8..1024');
+  const stride = 2 ** a.blocks.filter((b) => b.pool).length;
+  if (m.inputSize % stride !== 0) throw new ModelFormatError(`inputSize must be a multiple of the output stride ${stride}`);
+  if (m.multiLabel !== false) throw new ModelFormatError('a detector is never multi-label');
+  validateLabels(m);
+}
+
+function validateLabels(m: Omit<ModelContents, 'weights'>): void {
   if (!Array.isArray(m.labels) || m.labels.length < 1 || !m.labels.every((l) => typeof l === 'string' && l.length > 0)) {
     throw new ModelFormatError('labels must be non-empty strings');
   }

@@ -1,7 +1,7 @@
 /** Loading a model Buffer and running inference (works on the main thread and inside worker_threads Workers). */
 import { initBackend, tf } from './backend.js';
 import { buildNetwork, forward } from './network.js';
-import { deserializeModel, type Architecture } from './model-format.js';
+import { deserializeModel, isDetector, ModelFormatError, type Architecture, type ModelContents } from './model-format.js';
 import { imageToInput } from './image.js';
 import { toCustomLabels } from './labels.js';
 
@@ -20,9 +20,15 @@ export interface Predictor {
   dispose(): void;
 }
 
+/** A classifier's contents; a detector's model is loaded with loadDetector (src/ml/detection/predict.ts). */
+function classifier(m: ModelContents): ModelContents & { architecture: Architecture } {
+  if (isDetector(m.architecture)) throw new ModelFormatError('the model is an object detector, not a classifier');
+  return m as ModelContents & { architecture: Architecture };
+}
+
 export async function loadPredictor(modelBytes: Buffer): Promise<Predictor> {
   await initBackend();
-  const m = deserializeModel(modelBytes);
+  const m = classifier(deserializeModel(modelBytes));
   const net = buildNetwork(m.architecture, m.inputSize, m.labels.length, m.multiLabel, 1);
   const shapes = net.getWeights().map((w) => w.shape.join('x'));
   if (shapes.length !== m.weights.length || m.weights.some((w, i) => w.shape.join('x') !== shapes[i])) {
@@ -87,7 +93,7 @@ export async function predictBatchWith(
 /** Batched inference from a model Buffer (evaluation of a test set). */
 export async function predictBatch(modelBytes: Buffer, images: Float32Array[], batchSize = 128): Promise<Float32Array[]> {
   await initBackend();
-  const m = deserializeModel(modelBytes);
+  const m = classifier(deserializeModel(modelBytes));
   const net = buildNetwork(m.architecture, m.inputSize, m.labels.length, m.multiLabel, 1);
   try {
     net.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));

@@ -51,7 +51,7 @@ test('per-line errors carry AWS codes at the level they concern', () => {
   assert.deepEqual(codes(classLine('s3://b/x.png', 'x'.repeat(257))), ['ERROR_INVALID_LABEL_NAME_LENGTH']);
   const multi = JSON.parse(classLine('s3://b/x.png', 'a'));
   multi['cls-metadata'].type = 'groundtruth/image-classification-multilabel';
-  assert.deepEqual(codes(JSON.stringify(multi)), ['ERROR_UNSUPPORTED_USE_CASE_TYPE']);
+  assert.deepEqual(codes(JSON.stringify(multi)), ['ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT'], 'a multi-label attribute is a list of class ids');
 });
 
 test('a line with only a source-ref is a valid unlabeled entry', () => {

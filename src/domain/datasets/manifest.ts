@@ -142,7 +142,7 @@ function parseAttribute(line: Line, key: string, value: unknown, meta: unknown):
   }
   const type = meta.type;
   if (type === MULTILABEL) {
-    line.add(meta, 'ERROR_UNSUPPORTED_USE_CASE_TYPE', `${MULTILABEL} lines are not supported; give each label its own attribute with type ${CLASSIFICATION}.`);
+    parseMultiLabel(line, key, value, meta, before);
   } else if (type === CLASSIFICATION) {
     if (!Number.isInteger(value)) line.add(meta, 'ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT', `The label attribute ${key} must be an integer.`);
     if (!isNum(meta.confidence) || meta.confidence < 0 || meta.confidence > 1) {
@@ -156,8 +156,37 @@ function parseAttribute(line: Line, key: string, value: unknown, meta: unknown):
   } else if (type === DETECTION) {
     if (setUseCase(line, 'OBJECT_LOCALIZATION', meta)) parseBoxes(line, key, value, meta);
   } else {
-    line.add(meta, 'ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT', `${key}-metadata.type must be ${CLASSIFICATION} or ${DETECTION}.`);
+    line.add(meta, 'ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT', `${key}-metadata.type must be ${CLASSIFICATION}, ${MULTILABEL} or ${DETECTION}.`);
   }
+}
+
+/**
+ * Ground Truth's multi-label output (SageMaker "Image Classification (Multi-label)"): the attribute is a list of class
+ * ids, `class-map` names them and `confidence-map` (optional here, as `confidence` is unused) gives each a 0–1
+ * confidence. Every listed class becomes an image-level label of the line; an empty list is a labeled "none of these".
+ */
+function parseMultiLabel(line: Line, key: string, value: unknown, meta: Obj, before: number): void {
+  if (!Array.isArray(value) || !value.every((v) => Number.isInteger(v))) {
+    line.add(meta, 'ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT', `The label attribute ${key} must be a list of integer class ids.`);
+    return;
+  }
+  const classMap = meta['class-map'];
+  if (!isObj(classMap)) {
+    line.add(meta, 'ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT', `${key}-metadata.class-map must be an object of class id to label name.`);
+    return;
+  }
+  const confidences = meta['confidence-map'];
+  if (confidences !== undefined && (!isObj(confidences) || !Object.values(confidences).every((c) => isNum(c) && c >= 0 && c <= 1))) {
+    line.add(meta, 'ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT', `${key}-metadata.confidence-map must map class ids to numbers from 0 to 1.`);
+  }
+  const names: string[] = [];
+  for (const id of value as number[]) {
+    const name = classMap[String(id)];
+    if (name === undefined) line.add(meta, 'ERROR_MISSING_CLASS_MAP_ID', `Class id ${id} of ${key} is not in the class-map.`);
+    else if (checkLabelName(line, meta, name, `class-map entry ${id}`)) names.push(name);
+  }
+  if (line.parsed.errors.length !== before || !setUseCase(line, 'IMAGE_LEVEL_LABELS', meta)) return;
+  for (const n of names) line.parsed.labels[n] = 0;
 }
 
 function parseBoxes(line: Line, key: string, value: unknown, meta: Obj): void {

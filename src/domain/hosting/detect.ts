@@ -8,6 +8,7 @@ import {
 } from '../../protocol/errors.js';
 import { sniffFormat } from '../../ml/image.js';
 import { toCustomLabels } from '../../ml/labels.js';
+import { toDetectedLabels, type DetectedLabel } from '../../ml/detection/labels.js';
 import { ObjectPathError, type ObjectStore } from '../../storage/objects.js';
 import type { Caller } from '../shared/scope.js';
 import type { VersionService } from '../versions/service.js';
@@ -21,7 +22,8 @@ export interface DetectInput {
   maxResults?: number;
 }
 
-export interface CustomLabel { Name: string; Confidence: number }
+/** A classifier's label, or a detector's instance with its Geometry. */
+export type CustomLabel = { Name: string; Confidence: number } | DetectedLabel;
 
 interface Host { poolFor(arn: string): Promise<InferencePool> }
 
@@ -75,5 +77,8 @@ export async function detect(
     if (e instanceof PoolClosed) throw ResourceNotReady(`ProjectVersion ${arn} is not ready: it was stopped.`);
     throw e; // a crashed unit: the pipeline logs it and answers InternalServerError
   }
-  return toCustomLabels(confidences, pool.labels, pool.thresholds, { minConfidence: input.minConfidence, maxResults: input.maxResults });
+  const opts = { minConfidence: input.minConfidence, maxResults: input.maxResults };
+  return pool.kind === 'detection'
+    ? toDetectedLabels(confidences, pool.labels, pool.thresholds, opts)
+    : toCustomLabels(confidences, pool.labels, pool.thresholds, opts);
 }

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../server/logger.js';
 import type { ImageCheck } from './limits.js';
 import type { AutoscaleSettings } from './settings.js';
-import type { WorkerHello, WorkerReply } from './worker.js';
+import type { ModelKind, WorkerHello, WorkerReply } from './worker.js';
 
 export class PoolFull extends Error {}
 export class PoolClosed extends Error {}
@@ -42,6 +42,7 @@ function workerEntry(): { file: string; eval: boolean } {
 }
 
 export class InferencePool {
+  kind: ModelKind = 'classification';
   labels: string[] = [];
   thresholds: number[] = [];
   private readonly units: Unit[] = [];
@@ -84,6 +85,7 @@ export class InferencePool {
       worker.on('message', (m: WorkerHello | WorkerReply) => {
         if ('type' in m) {
           if (m.type === 'ready') {
+            this.kind = m.kind;
             this.labels = m.labels;
             this.thresholds = m.thresholds;
             unit.ready = true;
@@ -122,7 +124,7 @@ export class InferencePool {
     if (i >= 0) this.units.splice(i, 1);
   }
 
-  /** Queues one image; resolves with per-label confidences (0..1) or rejects (PoolFull, ImageRejected…). */
+  /** Queues one image; resolves with the unit's reply (WorkerReply: confidences or detections) or rejects (PoolFull, ImageRejected…). */
   submit(bytes: Buffer): Promise<Float32Array> {
     if (this.closed) return Promise.reject(new PoolClosed('the model is not hosted'));
     const capacity = this.opts.queuePerUnit * Math.max(1, this.units.length);

@@ -56,8 +56,11 @@ export async function gather(source: DataSource, deps: { read: ObjectReader; dat
 }
 
 /** Reads, checks and decodes every image still usable, a few at a time; problems go on the line. */
-export async function decodeImages(objects: ObjectStore, lines: ParsedLine[], inputSize: number, onProgress?: (done: number) => void, concurrency = 4): Promise<Map<ParsedLine, Float32Array>> {
-  const out = new Map<ParsedLine, Float32Array>();
+export async function decodeImages<T = Float32Array>(
+  objects: ObjectStore, lines: ParsedLine[], inputSize: number, onProgress?: (done: number) => void, concurrency = 4,
+  decode: (bytes: Buffer) => Promise<T> = (bytes) => imageToInput(bytes, inputSize) as Promise<T>,
+): Promise<Map<ParsedLine, T>> {
+  const out = new Map<ParsedLine, T>();
   const todo = lines.filter((l) => isUsable(l));
   let next = 0, done = 0;
   const worker = async () => {
@@ -69,7 +72,7 @@ export async function decodeImages(objects: ObjectStore, lines: ParsedLine[], in
           const info = await probeImage(bytes, { decode: false });
           const problem = dimensionProblem(info.width, info.height);
           if (problem) addLineError(p, 'ERROR_INVALID_IMAGE_DIMENSION', problem);
-          else out.set(p, await imageToInput(bytes, inputSize));
+          else out.set(p, await decode(bytes));
         } catch (e) {
           addLineError(p, 'ERROR_INVALID_IMAGE', `The image ${p.sourceRef} is not a valid JPEG or PNG file${e instanceof ImageError ? `: ${e.message}` : ''}.`);
         }
@@ -96,6 +99,8 @@ export function autoSplit(g: Gathered): void {
 
 /** The rules checked after every line and image has been validated. Fills the errors lists. */
 export function checkSets(g: Gathered): void {
+  const detection = isDetection(g);
+  if (detection) markImageLevelLines(g);
   for (const set of [g.training, g.testing]) {
     if (set.fileError) { set.errors.push(set.fileError); continue; }
     const e = checkLines(set.lines);
@@ -106,16 +111,49 @@ export function checkSets(g: Gathered): void {
   if (buckets.size > 1) {
     g.errors.push({ code: 'ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS', message: `The training and testing images are in more than one bucket (${[...buckets].slice(0, 3).join(', ')}).` });
   }
-  if ([...g.training.lines, ...g.testing.lines].some((l) => isUsable(l) && l.useCase === 'OBJECT_LOCALIZATION')) {
-    g.errors.push({ code: 'ERROR_UNSUPPORTED_USE_CASE_TYPE', message: 'Osprey trains image-level classification models only; object detection (bounding boxes) is not supported.' });
-    return;
-  }
+  if (detection) { checkDetectionSets(g); return; }
   const trainLabels = new Set(g.training.lines.filter(isLabeled).flatMap(labelsOf));
   const testLabels = new Set(g.testing.lines.filter(isLabeled).flatMap(labelsOf));
   if (trainLabels.size === 0) g.training.errors.push({ code: 'ERROR_NO_VALID_LABEL_ATTRIBUTES', message: 'The training data has no labeled images.' });
   else if (trainLabels.size < 2) g.training.errors.push({ code: 'ERROR_MANIFEST_TOO_FEW_LABELS', message: `The training data has ${trainLabels.size} label; at least 2 are needed.` });
   if (testLabels.size === 0) g.testing.errors.push({ code: 'ERROR_NO_VALID_LABEL_ATTRIBUTES', message: 'The testing data has no labeled images.' });
   if (trainLabels.size >= 2 && testLabels.size > 0) {
+    const common = [...testLabels].filter((l) => trainLabels.has(l)).length;
+    if (common / trainLabels.size < 0.5) {
+      g.errors.push({ code: 'ERROR_INSUFFICIENT_LABEL_OVERLAP', message: `Only ${common} of the ${trainLabels.size} training labels appear in the testing data; at least 50% must.` });
+    }
+  }
+}
+
+/** Object detection: some usable training line carries a bounding-box attribute (the project's use case). */
+export function isDetection(g: Gathered): boolean {
+  return g.training.lines.some((l) => isUsable(l) && l.useCase === 'OBJECT_LOCALIZATION');
+}
+
+/** Detection lines the detector trains or is tested on: usable bounding-box lines, with or without boxes. */
+export const isDetectionLine = (p: ParsedLine) => isUsable(p) && p.useCase === 'OBJECT_LOCALIZATION';
+
+/**
+ * In object-detection data a line with image-level labels cannot be used: it gets the per-line error
+ * ERROR_UNSUPPORTED_USE_CASE_TYPE (and counts as invalid), as a bounding-box line would not mix with image-level labels.
+ */
+function markImageLevelLines(g: Gathered): void {
+  for (const set of [g.training, g.testing]) {
+    for (const l of set.lines) {
+      if (isUsable(l) && l.useCase === 'IMAGE_LEVEL_LABELS') {
+        addLineError(l, 'ERROR_UNSUPPORTED_USE_CASE_TYPE', 'The line has image-level labels, but the training data is for object detection (bounding boxes); image-level labels and bounding boxes cannot be mixed.');
+      }
+    }
+  }
+}
+
+/** Detection needs at least one valid box with at least one label in training, and boxes to test on (spec §8.4). */
+function checkDetectionSets(g: Gathered): void {
+  const trainLabels = new Set(g.training.lines.filter(isDetectionLine).flatMap(labelsOf));
+  const testLabels = new Set(g.testing.lines.filter(isDetectionLine).flatMap(labelsOf));
+  if (trainLabels.size === 0) g.training.errors.push({ code: 'ERROR_NO_VALID_ANNOTATIONS', message: 'The training data has no valid bounding boxes.' });
+  if (testLabels.size === 0) g.testing.errors.push({ code: 'ERROR_NO_VALID_ANNOTATIONS', message: 'The testing data has no valid bounding boxes.' });
+  if (trainLabels.size > 0 && testLabels.size > 0) {
     const common = [...testLabels].filter((l) => trainLabels.has(l)).length;
     if (common / trainLabels.size < 0.5) {
       g.errors.push({ code: 'ERROR_INSUFFICIENT_LABEL_OVERLAP', message: `Only ${common} of the ${trainLabels.size} training labels appear in the testing data; at least 50% must.` });

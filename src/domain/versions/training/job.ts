@@ -14,7 +14,10 @@ import type { ModelVault } from '../../keys/vault.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Caller } from '../../shared/scope.js';
 import type { TerminalError } from '../../datasets/validation.js';
-import { allErrors, autoSplit, checkSets, decodeImages, gather, isLabeled, type DataSource } from './data.js';
+import { allErrors, autoSplit, checkSets, decodeImages, gather, isDetection, isLabeled, type DataSource } from './data.js';
+import { detectionDecoder, trainDetection, type TrainedVersion } from './detection.js';
+import type { Letterboxed } from '../../../ml/detection/letterbox.js';
+import type { ParsedLine } from '../../datasets/manifest.js';
 import type { TrainingOptions } from './options.js';
 import { Outputs } from './outputs.js';
 import { manifestSummary, testingGroundTruth, trainingGroundTruth, withValidation } from './summary.js';
@@ -70,11 +73,14 @@ export function trainingJob(deps: TrainingDeps): JobKind {
     const g = await gather(p.source, { datasets: deps.datasets, read: (bucket, name) => files.getAs(p.caller, bucket, name) });
     let images = new Map<never, Float32Array>() as Map<unknown, Float32Array>;
     const validated = !g.training.fileError && !g.testing.fileError;
+    // Object detection (bounding boxes in the training data) letterboxes the images for the detector.
+    const detector = validated && isDetection(g) ? await detectionDecoder(options) : undefined;
+    const decode = detector?.decode as ((b: Buffer) => Promise<Float32Array>) | undefined;
     if (validated) {
-      images = await decodeImages(objects, g.training.lines, inputSize, (n) => void say(p.versionArn, `Validating training images: ${n} of ${g.training.lines.length} read.`));
+      images = await decodeImages(objects, g.training.lines, inputSize, (n) => void say(p.versionArn, `Validating training images: ${n} of ${g.training.lines.length} read.`), 4, decode);
       aborted(signal);
       if (autoCreate) autoSplit(g);
-      else for (const [k, val] of await decodeImages(objects, g.testing.lines, inputSize)) images.set(k, val);
+      else for (const [k, val] of await decodeImages(objects, g.testing.lines, inputSize, undefined, 4, decode)) images.set(k, val);
     }
     aborted(signal);
     checkSets(g);
@@ -104,54 +110,67 @@ export function trainingJob(deps: TrainingDeps): JobKind {
       return;
     }
 
-    const labelNames = [...new Set(g.training.lines.filter(isLabeled).flatMap((l) => Object.keys(l.labels)))].sort();
-    const index = new Map(labelNames.map((l, i) => [l, i]));
-    const trainLines = g.training.lines.filter(isLabeled);
-    const examples = trainLines.map((l) => ({ image: images.get(l)!, labels: Object.keys(l.labels).map((x) => index.get(x)!) }));
-    await say(p.versionArn, `Training on ${examples.length} images with ${labelNames.length} labels.`);
-    log.info('training started', { version: p.versionArn, images: examples.length, labels: labelNames.length });
     const onProgress = (pr: Progress) => {
       const message = `Training: epoch ${pr.epoch} of ${pr.epochs}, loss ${pr.loss.toFixed(4)}, accuracy ${pct(pr.accuracy)}.`;
       void say(p.versionArn, message);
       log.info('training progress', { version: p.versionArn, epoch: pr.epoch, epochs: pr.epochs, loss: pr.loss, accuracy: pr.accuracy, elapsedMs: Math.round(pr.elapsedMs) });
     };
-    const trained = await trainClassifier({
-      examples, labelNames, inputSize, epochs: options.epochs, seed: options.seed, batchSize: options.batchSize,
-      learningRate: options.learningRate, augmentFlip: options.augmentFlip,
-    }, onProgress, signal);
+    const result = detector
+      ? await trainDetection({
+        training: g.training.lines, testing: g.testing.lines, images: images as unknown as Map<ParsedLine, Letterboxed>, options, size: detector.size,
+        versionArn: p.versionArn, signal, onProgress, say: (m) => say(p.versionArn, m), now: () => clock.now(),
+      })
+      : await classify();
     aborted(signal);
-
-    // Evaluate on the test images whose labels the model knows; thresholds are chosen here.
-    await say(p.versionArn, 'Evaluating the model on the testing data.');
-    const testLines = g.testing.lines.filter((l) => isLabeled(l) && Object.keys(l.labels).some((x) => index.has(x)));
-    const confidences = await predictBatch(trained.model, testLines.map((l) => images.get(l)!));
-    const groundTruth = testLines.map((l) => Object.keys(l.labels).filter((x) => index.has(x)).map((x) => index.get(x)!));
-    const ev = evaluateClassification({ labels: labelNames, groundTruth, confidences, multiLabel: trained.multiLabel });
-    const model = withAssumedThresholds(trained.model, ev.assumedThresholds);
-    const predicted = confidences.map((c) => predictedLabels(c, ev.assumedThresholds, trained.multiLabel));
-    const end = clock.now();
-    aborted(signal);
-
     await out.write('TrainingManifestWithValidation', withValidation(g.training));
     await out.write('TestingManifestWithValidation', withValidation(g.testing));
     await out.write('ManifestSummary', summary);
-    await out.write('TrainingGroundTruth', trainingGroundTruth(trainLines, end));
-    await out.write('TestingGroundTruth', testingGroundTruth(testLines, labelNames, confidences, predicted, end));
-    await out.write('EvaluationResultSummary', buildEvaluationSummary({
-      result: ev, projectVersionArn: p.versionArn, evaluationEndTimestamp: end, numberOfTrainingImages: examples.length,
-    }));
-    const sealed = await vault.seal(p.caller, model, p.kmsKeyId);
+    await out.write('TrainingGroundTruth', result.trainingGroundTruth);
+    await out.write('TestingGroundTruth', result.testingGroundTruth);
+    await out.write('EvaluationResultSummary', result.evaluationSummary);
+    const sealed = await vault.seal(p.caller, result.model, p.kmsKeyId);
     const seconds = Math.max(1, Math.ceil((performance.now() - t0) / 1000));
-    log.info('training completed', { version: p.versionArn, f1: ev.aggregate.F1Score, accuracy: ev.accuracy, seconds, imagesPerSecond: Math.round(trained.imagesPerSecond) });
+    log.info('training completed', { version: p.versionArn, f1: result.f1, seconds, imagesPerSecond: Math.round(result.imagesPerSecond) });
     await versions.transition(p.versionArn, ['TRAINING_IN_PROGRESS'], 'TRAINING_COMPLETED', {
       statusMessage: 'The model is ready to run.',
       modelSha256: sealed.sha256,
       detail: {
         ...dataResult(),
-        evaluationResult: { F1Score: ev.aggregate.F1Score, Summary: { S3Object: out.ref('EvaluationResultSummary') } },
-        billableTrainingTimeInSeconds: seconds, trainingEndMs: end.getTime(), modelEncryption: sealed.encryption,
+        evaluationResult: { F1Score: result.f1, Summary: { S3Object: out.ref('EvaluationResultSummary') } },
+        billableTrainingTimeInSeconds: seconds, trainingEndMs: clock.now().getTime(), modelEncryption: sealed.encryption,
       },
     });
+    return;
+
+    async function classify(): Promise<TrainedVersion> {
+      const labelNames = [...new Set(g.training.lines.filter(isLabeled).flatMap((l) => Object.keys(l.labels)))].sort();
+      const index = new Map(labelNames.map((l, i) => [l, i]));
+      const trainLines = g.training.lines.filter(isLabeled);
+      const examples = trainLines.map((l) => ({ image: images.get(l)!, labels: Object.keys(l.labels).map((x) => index.get(x)!) }));
+      await say(p.versionArn, `Training on ${examples.length} images with ${labelNames.length} labels.`);
+      log.info('training started', { version: p.versionArn, images: examples.length, labels: labelNames.length });
+      const trained = await trainClassifier({
+        examples, labelNames, inputSize, epochs: options.epochs, seed: options.seed, batchSize: options.batchSize,
+        learningRate: options.learningRate, augmentFlip: options.augmentFlip,
+      }, onProgress, signal);
+      aborted(signal);
+
+      // Evaluate on the test images whose labels the model knows; thresholds are chosen here.
+      await say(p.versionArn, 'Evaluating the model on the testing data.');
+      const testLines = g.testing.lines.filter((l) => isLabeled(l) && Object.keys(l.labels).some((x) => index.has(x)));
+      const confidences = await predictBatch(trained.model, testLines.map((l) => images.get(l)!));
+      const groundTruth = testLines.map((l) => Object.keys(l.labels).filter((x) => index.has(x)).map((x) => index.get(x)!));
+      const ev = evaluateClassification({ labels: labelNames, groundTruth, confidences, multiLabel: trained.multiLabel });
+      const model = withAssumedThresholds(trained.model, ev.assumedThresholds);
+      const predicted = confidences.map((c) => predictedLabels(c, ev.assumedThresholds, trained.multiLabel));
+      const end = clock.now();
+      return {
+        model, f1: ev.aggregate.F1Score, numberOfTrainingImages: examples.length, imagesPerSecond: trained.imagesPerSecond,
+        trainingGroundTruth: trainingGroundTruth(trainLines, end),
+        testingGroundTruth: testingGroundTruth(testLines, labelNames, confidences, predicted, end),
+        evaluationSummary: buildEvaluationSummary({ result: ev, projectVersionArn: p.versionArn, evaluationEndTimestamp: end, numberOfTrainingImages: examples.length }),
+      };
+    }
   };
 
   const fail = async (job: JobRecord, reason: string) => {

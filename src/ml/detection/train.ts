@@ -1,0 +1,165 @@
+/**
+ * Training the detector (network.ts) on letterboxed images with our own seeded loop, as trainClassifier does for
+ * classifiers: Adam, seeded shuffling and initialisation (same seed and data → the same model bytes), random
+ * mirroring inside the scaled region, a cosine learning-rate decay, an AbortSignal checked between batches, progress
+ * per epoch, and assumed thresholds chosen on the validation set (else the training set).
+ */
+import { initBackend, tf } from '../backend.js';
+import { serializeModel, type DetectorArchitecture } from '../model-format.js';
+import { mulberry32, shuffleInPlace } from '../rng.js';
+import { weightNames } from '../network.js';
+import { TrainingError, type Progress } from '../train.js';
+import { evaluateDetection } from './evaluate.js';
+import { buildDetector, DEFAULT_DETECTOR, DEFAULT_DETECTOR_INPUT, forwardDetector, outputStride } from './network.js';
+import { detectWith } from './predict.js';
+import { allocTargets, detectionLoss, resetTargets, writeTargets, type DetectionExample } from './targets.js';
+
+export const DEFAULT_DETECTOR_EPOCHS = 40;
+export const DEFAULT_DETECTOR_BATCH = 16;
+export const DEFAULT_DETECTOR_LR = 0.002;
+
+export interface DetectorTrainInput {
+  examples: DetectionExample[];
+  labelNames: string[];
+  inputSize?: number;
+  epochs?: number;
+  seed?: number;
+  batchSize?: number;
+  learningRate?: number;
+  architecture?: Partial<Omit<DetectorArchitecture, 'name'>>;
+  /** Held-out images: the assumed thresholds are chosen on them (else on the training set). */
+  validation?: { examples: DetectionExample[] };
+  /** Random mirroring (default on: objects rarely depend on left/right). */
+  augmentFlip?: boolean;
+}
+
+export interface DetectorTrainResult {
+  model: Buffer;
+  epochs: number;
+  history: Progress[];
+  trainingTimeMs: number;
+  imagesPerSecond: number;
+  labels: string[];
+  inputSize: number;
+  assumedThresholds: number[];
+}
+
+function abortError(): Error {
+  const e = new Error('training aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+/**
+ * Trains a detector. `Progress.accuracy` is the share of object centres whose heatmap cell scores at least 0.5 in
+ * the batch (a training-time recall), since a detector has no per-image accuracy.
+ * @throws TrainingError for inconsistent input (no labels, no examples, wrong image sizes, bad label indices)
+ */
+export async function trainDetector(input: DetectorTrainInput, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<DetectorTrainResult> {
+  await initBackend();
+  const t0 = performance.now();
+  const labels = input.labelNames, L = labels.length;
+  const arch: DetectorArchitecture = { ...DEFAULT_DETECTOR, ...input.architecture, name: 'osprey-centernet' };
+  const size = input.inputSize ?? DEFAULT_DETECTOR_INPUT;
+  const stride = outputStride(arch);
+  if (size % stride !== 0) throw new TrainingError(`inputSize ${size} must be a multiple of the detector's output stride ${stride}`);
+  const grid = size / stride;
+  const epochs = input.epochs ?? DEFAULT_DETECTOR_EPOCHS;
+  const batchSize = input.batchSize ?? DEFAULT_DETECTOR_BATCH;
+  const seed = input.seed ?? 1;
+  const examples = input.examples;
+  const flip = input.augmentFlip ?? true;
+  if (L < 1) throw new TrainingError('at least one label is required');
+  if (examples.length === 0) throw new TrainingError('no training examples');
+  const pix = size * size * 3;
+  for (const [i, e] of [...examples, ...(input.validation?.examples ?? [])].entries()) {
+    if (e.image.length !== pix) throw new TrainingError(`example ${i}: image has ${e.image.length} values, expected ${pix}`);
+    for (const b of e.boxes) if (!Number.isInteger(b.label) || b.label < 0 || b.label >= L) throw new TrainingError(`example ${i}: bad label ${b.label}`);
+  }
+
+  const model = buildDetector(arch, size, L, seed);
+  const baseLr = input.learningRate ?? DEFAULT_DETECTOR_LR;
+  const optimizer = tf.train.adam(baseLr);
+  const totalSteps = epochs * Math.ceil(examples.length / batchSize);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const rand = mulberry32(seed ^ 0x5eed);
+  const order = examples.map((_, i) => i);
+  const history: Progress[] = [];
+  const xBuf = new Float32Array(batchSize * pix);
+  const targets = allocTargets(batchSize, grid, L);
+  const cells = grid * grid;
+  let step = 0, imagesSeen = 0;
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      shuffleInPlace(order, rand);
+      let lossSum = 0, seen = 0, centres = 0, found = 0;
+      for (let start = 0; start < order.length; start += batchSize) {
+        if (signal?.aborted) throw abortError();
+        (optimizer as unknown as { learningRate: number }).learningRate = baseLr * 0.5 * (1 + Math.cos((Math.PI * step++) / totalSteps));
+        const idx = order.slice(start, start + batchSize);
+        const b = idx.length;
+        resetTargets(targets);
+        idx.forEach((n, j) => {
+          const e = examples[n]!;
+          const mirror = flip && rand() < 0.5;
+          if (mirror) mirrorInto(e.image, xBuf, j * pix, size, e.lb.scaledWidth);
+          else xBuf.set(e.image, j * pix);
+          writeTargets(targets, j, e, grid, stride, L, mirror);
+        });
+        const xs = tf.tensor4d(xBuf.subarray(0, b * pix), [b, size, size, 3]);
+        const t = {
+          heat: tf.tensor4d(targets.heat.subarray(0, b * cells * L), [b, grid, grid, L]),
+          pos: tf.tensor4d(targets.pos.subarray(0, b * cells * L), [b, grid, grid, L]),
+          reg: tf.tensor4d(targets.reg.subarray(0, b * cells * 4), [b, grid, grid, 4]),
+          regMask: tf.tensor4d(targets.regMask.subarray(0, b * cells), [b, grid, grid, 1]),
+        };
+        let kept: tf.Tensor | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const out = forwardDetector(model, xs, arch, true);
+          kept = tf.keep(out);
+          return detectionLoss(out, t, targets.objects);
+        }, vars);
+        optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
+        tf.dispose(grads);
+        const outVals = (await (kept as unknown as tf.Tensor).data()) as Float32Array;
+        lossSum += (await value.data())[0]! * b;
+        tf.dispose([kept as unknown as tf.Tensor, value, xs, t.heat, t.pos, t.reg, t.regMask]);
+        for (let k = 0; k < b * cells * L; k++) {
+          if (!targets.pos[k]) continue;
+          centres++;
+          const cell = Math.floor(k / L), l = k % L;
+          if (outVals[cell * (L + 4) + l]! >= 0) found++; // sigmoid >= 0.5
+        }
+        seen += b;
+        imagesSeen += b;
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      const p: Progress = { epoch, epochs, loss: lossSum / seen, accuracy: centres ? found / centres : 0, elapsedMs: performance.now() - t0 };
+      history.push(p);
+      onProgress?.(p);
+    }
+    if (signal?.aborted) throw abortError();
+    const threshSet = input.validation?.examples.length ? input.validation.examples : examples.slice(0, 2000);
+    const preds = await detectWith(model, arch, size, L, threshSet);
+    const ev = evaluateDetection({ labels, groundTruth: threshSet.map((e) => e.boxes), predictions: preds });
+    const names = weightNames(model);
+    const weights = model.getWeights().map((w, i) => ({ name: names[i]!, shape: w.shape, values: w.dataSync() as Float32Array }));
+    const buf = serializeModel({ architecture: arch, inputSize: size, labels, assumedThresholds: ev.assumedThresholds, multiLabel: false, weights });
+    const trainingTimeMs = performance.now() - t0;
+    return { model: buf, epochs, history, trainingTimeMs, imagesPerSecond: imagesSeen / (trainingTimeMs / 1000), labels, inputSize: size, assumedThresholds: ev.assumedThresholds };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** Mirrors the scaled region [0, scaledWidth) of each row; the padding on the right stays where it is. */
+function mirrorInto(src: Float32Array, dst: Float32Array, off: number, size: number, scaledWidth: number): void {
+  dst.set(src, off);
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < scaledWidth; c++) {
+      const s = (r * size + c) * 3, d = off + (r * size + (scaledWidth - 1 - c)) * 3;
+      dst[d] = src[s]!; dst[d + 1] = src[s + 1]!; dst[d + 2] = src[s + 2]!;
+    }
+  }
+}
