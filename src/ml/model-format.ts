@@ -32,13 +32,14 @@ export interface Architecture {
 
 /**
  * The object detector (src/ml/detection/): a CenterNet-style one-stage, anchor-free network. A backbone of 3x3 'same'
- * conv + ReLU blocks (each optionally followed by a 2x2 max-pool; the output stride is 2^pools), one 3x3 head conv +
+ * conv + ReLU blocks, each downsampling by 2 or not ('stride': the conv has stride 2; 'pool': a 2x2 max-pool follows;
+ * 'none'), so the output stride is 2^(downsampling blocks), one 3x3 head conv +
  * ReLU and a 1x1 output conv with L + 4 channels per cell: L centre-heatmap logits, then the centre's offset inside
  * the cell (x, y) and log(box width, height in cells).
  */
 export interface DetectorArchitecture {
   name: 'osprey-centernet';
-  blocks: { filters: number; pool: boolean }[];
+  blocks: { filters: number; down: 'stride' | 'pool' | 'none' }[];
   headFilters: number;
   inputNorm: 'standardize' | 'none';
 }
@@ -82,7 +83,7 @@ export class ModelFormatError extends Error {
 
 function canonicalArchitecture(a: ModelArchitecture): ModelArchitecture {
   if (isDetector(a)) {
-    return { name: a.name, blocks: a.blocks.map((b) => ({ filters: b.filters, pool: b.pool })), headFilters: a.headFilters, inputNorm: a.inputNorm };
+    return { name: a.name, blocks: a.blocks.map((b) => ({ filters: b.filters, down: b.down })), headFilters: a.headFilters, inputNorm: a.inputNorm };
   }
   return { name: a.name, convFilters: [...a.convFilters], head: a.head, dense: a.dense, dropout: a.dropout, inputNorm: a.inputNorm };
 }
@@ -156,13 +157,13 @@ function validateMeta(m: Omit<ModelContents, 'weights'>): void {
 
 function validateDetector(m: Omit<ModelContents, 'weights'> & { architecture: DetectorArchitecture }): void {
   const a = m.architecture;
-  if (!Array.isArray(a.blocks) || a.blocks.length < 1 || !a.blocks.every((b) => b && Number.isInteger(b.filters) && b.filters > 0 && typeof b.pool === 'boolean')) {
-    throw new ModelFormatError('architecture.blocks must be {filters > 0, pool} objects');
+  if (!Array.isArray(a.blocks) || a.blocks.length < 1 || !a.blocks.every((b) => b && Number.isInteger(b.filters) && b.filters > 0 && ['stride', 'pool', 'none'].includes(b.down))) {
+    throw new ModelFormatError('architecture.blocks must be {filters > 0, down: stride|pool|none} objects');
   }
   if (!Number.isInteger(a.headFilters) || a.headFilters < 1) throw new ModelFormatError('architecture.headFilters must be a positive integer');
   if (a.inputNorm !== 'standardize' && a.inputNorm !== 'none') throw new ModelFormatError('architecture.inputNorm must be standardize or none');
   if (!Number.isInteger(m.inputSize) || m.inputSize < 8 || m.inputSize > 1024) throw new ModelFormatError('inputSize must be an integer in 8..1024');
-  const stride = 2 ** a.blocks.filter((b) => b.pool).length;
+  const stride = 2 ** a.blocks.filter((b) => b.down !== 'none').length;
   if (m.inputSize % stride !== 0) throw new ModelFormatError(`inputSize must be a multiple of the output stride ${stride}`);
   if (m.multiLabel !== false) throw new ModelFormatError('a detector is never multi-label');
   validateLabels(m);

@@ -3,17 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isUsable, parseLine } from '../../src/domain/datasets/manifest.js';
-
-/** A SageMaker multi-label output line: class ids, class-map, confidence-map. */
-export function multiLine(ref: string, ids: unknown, classMap: Record<string, string> = { 0: 'person', 1: 'bicycle', 8: 'clothing' }) {
-  return JSON.stringify({
-    'source-ref': ref, 'image-label': ids,
-    'image-label-metadata': {
-      'job-name': 'labeling-job/image-label', 'class-map': classMap, 'human-annotated': 'yes', 'creation-date': '2020-02-27T21:36:25.000201',
-      'confidence-map': Object.fromEntries(Object.keys(classMap).map((k) => [k, 0.9])), type: 'groundtruth/image-classification-multilabel',
-    },
-  });
-}
+import { multiLine } from './lines.js';
 
 test('a multi-label line gives every listed class as an image-level label', () => {
   const p = parseLine(multiLine('s3://b/x.jpg', [1, 0, 8]));

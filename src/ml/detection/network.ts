@@ -10,7 +10,7 @@ import type { DetectorArchitecture } from '../model-format.js';
 
 export const DEFAULT_DETECTOR: DetectorArchitecture = {
   name: 'osprey-centernet',
-  blocks: [{ filters: 16, pool: true }, { filters: 32, pool: true }, { filters: 64, pool: true }, { filters: 64, pool: false }, { filters: 64, pool: false }],
+  blocks: [{ filters: 16, down: 'stride' }, { filters: 32, down: 'pool' }, { filters: 64, down: 'pool' }, { filters: 64, down: 'none' }, { filters: 64, down: 'none' }],
   headFilters: 64,
   inputNorm: 'standardize',
 };
@@ -21,15 +21,15 @@ export const DEFAULT_DETECTOR_INPUT = 128;
 /** Heatmap prior at initialisation (the focal-loss paper's π = 0.1): the bias of the heatmap logits. */
 const HEAT_PRIOR_BIAS = -Math.log((1 - 0.1) / 0.1);
 
-export const outputStride = (a: DetectorArchitecture) => 2 ** a.blocks.filter((b) => b.pool).length;
+export const outputStride = (a: DetectorArchitecture) => 2 ** a.blocks.filter((b) => b.down !== 'none').length;
 
 function backbone(model: tf.Sequential, a: DetectorArchitecture, inputSize: number, init: () => ReturnType<typeof tf.initializers.glorotUniform>): void {
   a.blocks.forEach((b, i) => {
     model.add(tf.layers.conv2d({
       ...(i === 0 ? { inputShape: [inputSize, inputSize, 3] } : {}),
-      filters: b.filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(), biasInitializer: 'zeros',
+      filters: b.filters, kernelSize: 3, strides: b.down === 'stride' ? 2 : 1, padding: 'same', activation: 'relu', kernelInitializer: init(), biasInitializer: 'zeros',
     }));
-    if (b.pool) model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid' }));
+    if (b.down === 'pool') model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid' }));
   });
 }
 

@@ -31,7 +31,7 @@ function inside(label: SceneObject['label'], o: SceneObject, x: number, y: numbe
 }
 
 /** Draws scene `n`; every object box is the exact pixel extent of its shape. */
-function drawScene(rand: () => number): { w: number; h: number; px: Buffer; objects: SceneObject[] } {
+function drawScene(rand: () => number, classes: number): { w: number; h: number; px: Buffer; objects: SceneObject[] } {
   const long = 120 + Math.floor(rand() * 100);
   const short = Math.max(80, Math.floor(long / (1 + rand() * 1.5)));
   const [w, h] = rand() < 0.5 ? [long, short] : [short, long];
@@ -43,7 +43,7 @@ function drawScene(rand: () => number): { w: number; h: number; px: Buffer; obje
     const m = Math.min(w, h);
     const side = Math.round(m * (0.22 + rand() * 0.28));
     const ow = Math.round(side * (0.8 + rand() * 0.4)), oh = Math.round(side * (0.8 + rand() * 0.4));
-    const o: SceneObject = { label: SCENE_CLASSES[Math.floor(rand() * 3)]!, left: Math.floor(rand() * (w - ow)), top: Math.floor(rand() * (h - oh)), width: ow, height: oh };
+    const o: SceneObject = { label: SCENE_CLASSES[Math.floor(rand() * classes)]!, left: Math.floor(rand() * (w - ow)), top: Math.floor(rand() * (h - oh)), width: ow, height: oh };
     if (objects.some((p) => overlaps(p, o))) continue;
     let c = colour(rand);
     for (let k = 0; k < 30 && (dist(c, bg1) < 180 || dist(c, bg2) < 180); k++) c = colour(rand);
@@ -63,12 +63,12 @@ function drawScene(rand: () => number): { w: number; h: number; px: Buffer; obje
   return { w, h, px, objects };
 }
 
-/** `count` scenes (seeded); every 5th is a test scene (80/20). */
-export async function generateScenes(opts: { count: number; seed?: number }): Promise<Scene[]> {
+/** `count` scenes (seeded); every 5th is a test scene (80/20). `classes` uses the first 1–3 of SCENE_CLASSES. */
+export async function generateScenes(opts: { count: number; seed?: number; classes?: number }): Promise<Scene[]> {
   const rand = mulberry32(opts.seed ?? 7);
   const out: Scene[] = [];
   for (let n = 0; n < opts.count; n++) {
-    const { w, h, px, objects } = drawScene(rand);
+    const { w, h, px, objects } = drawScene(rand, Math.min(3, Math.max(1, opts.classes ?? 3)));
     const format = n % 3 === 0 ? 'png' : 'jpeg';
     const img = sharp(px, { raw: { width: w, height: h, channels: 3 } });
     const bytes = format === 'png' ? await img.png().toBuffer() : await img.jpeg({ quality: 90 }).toBuffer();
@@ -79,7 +79,8 @@ export async function generateScenes(opts: { count: number; seed?: number }): Pr
 
 /** One Ground Truth object-detection line (spec §8.2) for a scene stored at s3://bucket/<scene.path>. */
 export function sceneLine(bucket: string, s: Scene): string {
-  const classMap = Object.fromEntries(SCENE_CLASSES.map((c, i) => [String(i), c]));
+  const used = SCENE_CLASSES.filter((c) => s.objects.some((o) => o.label === c));
+  const classMap = Object.fromEntries(used.map((c) => [String(SCENE_CLASSES.indexOf(c)), c]));
   return JSON.stringify({
     'source-ref': `s3://${bucket}/${s.path}`,
     'bounding-box': {
@@ -94,7 +95,7 @@ export function sceneLine(bucket: string, s: Scene): string {
 }
 
 /** Writes the scenes under `out` (the bucket's folder) with train.manifest, test.manifest and all.manifest. */
-export async function writeScenes(opts: { out: string; bucket: string; count: number; seed?: number }): Promise<Scene[]> {
+export async function writeScenes(opts: { out: string; bucket: string; count: number; seed?: number; classes?: number }): Promise<Scene[]> {
   const scenes = await generateScenes(opts);
   await mkdir(path.join(opts.out, 'scenes'), { recursive: true });
   for (const s of scenes) await writeFile(path.join(opts.out, s.path), s.bytes);
