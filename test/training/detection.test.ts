@@ -6,17 +6,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeScenes, type Scene } from '../../src/ml/detection/scenes.js';
-import { iou } from '../../src/ml/detection/letterbox.js';
+import { evaluateDetection } from '../../src/ml/detection/evaluate.js';
 import { aws, s3cp } from '../helpers/clients.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { cli, datasetStatus, manifestSource, putObject, until, versionDone } from './fixtures.js';
 
 const BUCKET = 'scenes';
 /**
- * Stated quality of the short training below (96 scenes of circles, input 64 px, 16 epochs): aggregate F1 at IoU 0.5
- * of at least 0.3. An untrained or broken detector scores ~0 here (a box counts only when it overlaps a drawn object
- * by IoU >= 0.5); telling shapes apart is measured by bench/detection.ts on three classes, and the label matching of
- * the evaluation by test/ml/detection.test.ts.
+ * Stated quality of the short training below (96 scenes of circles and squares, input 64 px, 16 epochs): aggregate F1
+ * at IoU 0.5 of at least 0.3 (this seed reached 0.39). An untrained or broken detector scores ~0 here: a box counts
+ * only with the right label and IoU >= 0.5 with a drawn object. bench/detection.ts measures a full-size training.
  */
 const MIN_F1 = 0.3;
 let server: TestServer;
@@ -24,7 +23,7 @@ let scenes: Scene[];
 
 before(async () => {
   server = await startServer({ env: { OSPREY_TRAINING_EPOCHS: '16', OSPREY_TRAINING_INPUT_SIZE: '64', OSPREY_LOG_LEVEL: 'info' } });
-  scenes = await writeScenes({ out: join(server.dataDir, 'buckets', BUCKET), bucket: BUCKET, count: 96, seed: 5, classes: 1 });
+  scenes = await writeScenes({ out: join(server.dataDir, 'buckets', BUCKET), bucket: BUCKET, count: 96, seed: 5, classes: 2 });
 });
 after(async () => { await server.stop(); server.cleanup(); });
 
@@ -58,7 +57,7 @@ test('a detector trains on scenes, reaches the stated F1 at IoU 0.5, and DetectC
   assert.equal(agg.F1Score, v.EvaluationResult.F1Score);
   assert.ok(agg.AveragePrecision > 0 && agg.AveragePrecision <= 1 && agg.AverageRecall > 0, JSON.stringify(agg));
   assert.equal(agg.ConfusionMatrix, undefined, 'no confusion matrix for detection');
-  assert.deepEqual(summary.EvaluationDetails.Labels, ['circle']);
+  assert.deepEqual(summary.EvaluationDetails.Labels, ['circle', 'square']);
   const trainCount = scenes.filter((s) => s.split === 'train').length;
   assert.equal(summary.EvaluationDetails.NumberOfTrainingImages, trainCount);
   for (const l of summary.LabelEvaluationResults) assert.ok(l.Metrics.Threshold > 0 && l.Metrics.Threshold <= 1);
@@ -73,23 +72,21 @@ test('a detector trains on scenes, reaches the stated F1 at IoU 0.5, and DetectC
   assert.equal(snap[0]['rekognition-custom-labels-evaluation-0'].annotations.length, meta[0].objects.length);
 
   await running(p, versionArn);
-  // Non-square test images: the most confident box of each maps back onto one of the drawn objects.
-  const tests = scenes.filter((s) => s.split === 'test' && s.width !== s.height);
-  let hits = 0;
-  for (const s of tests) {
-    const labels = detect(versionArn, s.path, ['--min-confidence', '0']);
-    for (const l of labels) {
-      const b = l.Geometry.BoundingBox;
-      assert.ok(b.Left >= 0 && b.Top >= 0 && b.Left + b.Width <= 1 + 1e-6 && b.Top + b.Height <= 1 + 1e-6, JSON.stringify(b));
-      assert.deepEqual(l.Geometry.Polygon.map((q: any) => [q.X, q.Y]), [[b.Left, b.Top], [b.Left + b.Width, b.Top], [b.Left + b.Width, b.Top + b.Height], [b.Left, b.Top + b.Height]]);
-    }
-    const top = labels[0];
-    const truth = s.objects.map((o) => ({ label: o.label, box: { left: o.left / s.width, top: o.top / s.height, width: o.width / s.width, height: o.height / s.height } }));
-    const b = top?.Geometry.BoundingBox;
-    if (b && truth.some((t) => t.label === top.Name && iou(t.box, { left: b.Left, top: b.Top, width: b.Width, height: b.Height }) >= 0.5)) hits++;
-  }
-  console.log(`# top box on a drawn object: ${hits} of ${tests.length}`);
-  assert.ok(hits >= tests.length * 0.4, `${hits} of ${tests.length} top boxes on a drawn object`);
+  // The served boxes, compared with the drawn ones, give the F1 the evaluation reported: Geometry maps back onto the
+  // images (most are not square) exactly as the evaluation's boxes did.
+  const tests = scenes.filter((s) => s.split === 'test');
+  const labels = ['circle', 'square'];
+  const groundTruth = tests.map((s) => s.objects.map((o) => ({ label: labels.indexOf(o.label), box: { left: o.left / s.width, top: o.top / s.height, width: o.width / s.width, height: o.height / s.height } })));
+  const predictions = tests.map((s) => detect(versionArn, s.path).map((l: any) => {
+    const b = l.Geometry.BoundingBox;
+    assert.ok(b.Left >= 0 && b.Top >= 0 && b.Left + b.Width <= 1 + 1e-6 && b.Top + b.Height <= 1 + 1e-6, JSON.stringify(b));
+    assert.deepEqual(l.Geometry.Polygon.map((q: any) => [q.X, q.Y]), [[b.Left, b.Top], [b.Left + b.Width, b.Top], [b.Left + b.Width, b.Top + b.Height], [b.Left, b.Top + b.Height]]);
+    return { label: labels.indexOf(l.Name), confidence: l.Confidence / 100, box: { left: b.Left, top: b.Top, width: b.Width, height: b.Height } };
+  }));
+  const served = evaluateDetection({ labels, groundTruth, predictions }).aggregate.F1Score;
+  console.log(`# F1 of the served boxes: ${served}`);
+  assert.ok(served >= MIN_F1 && Math.abs(served - v.EvaluationResult.F1Score) <= 0.05, `served F1 ${served}, evaluated ${v.EvaluationResult.F1Score}`);
+  assert.ok(tests.some((s) => s.width !== s.height));
 
   // MinConfidence, MaxResults and the assumed thresholds as AWS applies them.
   const s0 = tests[0]!.path;
