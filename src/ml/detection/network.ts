@@ -16,7 +16,7 @@ export const DEFAULT_DETECTOR: DetectorArchitecture = {
 };
 
 /** Default input size (pixels per side) of the detector; the longer image side is scaled to it. */
-export const DEFAULT_DETECTOR_INPUT = 128;
+export const DEFAULT_DETECTOR_INPUT = 96;
 
 /** Heatmap prior at initialisation (the focal-loss paper's π = 0.1): the bias of the heatmap logits. */
 const HEAT_PRIOR_BIAS = -Math.log((1 - 0.1) / 0.1);

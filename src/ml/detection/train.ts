@@ -14,7 +14,7 @@ import { buildDetector, DEFAULT_DETECTOR, DEFAULT_DETECTOR_INPUT, forwardDetecto
 import { detectWith } from './predict.js';
 import { allocTargets, detectionLoss, resetTargets, writeTargets, type DetectionExample } from './targets.js';
 
-export const DEFAULT_DETECTOR_EPOCHS = 40;
+export const DEFAULT_DETECTOR_EPOCHS = 20;
 export const DEFAULT_DETECTOR_BATCH = 16;
 export const DEFAULT_DETECTOR_LR = 0.002;
 
