@@ -59,3 +59,20 @@ test('detection lines: boxes outside the image, zero-area boxes, unknown class i
   assert.deepEqual(good.errors, []);
   assert.deepEqual(good.boxes, [{ label: 'logo', left: 10, top: 10, width: 20, height: 20 }]);
 });
+
+test('training data with boxes: image-level lines get ERROR_UNSUPPORTED_USE_CASE_TYPE; no valid box is ERROR_NO_VALID_ANNOTATIONS', async () => {
+  const { checkSets, allErrors } = await import('../../src/domain/versions/training/data.js');
+  const { classLine } = await import('../training/fixtures.js');
+  const box = (i: number) => boxLine([{ class_id: 0, left: 10 + i, top: 10, width: 20, height: 20 }]).replace('img.png', `img${i}.png`);
+  const set = (texts: string[]) => ({ lines: texts.map(parseLine), errors: [] });
+  const mixed = { training: set([...Array.from({ length: 9 }, (_, i) => box(i)), classLine('s3://b/c.png', 'cat')]), testing: set([box(20)]), errors: [] };
+  checkSets(mixed);
+  assert.deepEqual(allErrors(mixed), [], '1 invalid line of 10 is under the 20 % limit');
+  const cat = mixed.training.lines[9]!;
+  assert.deepEqual(cat.errors.map((e) => e.code), ['ERROR_UNSUPPORTED_USE_CASE_TYPE']);
+  assert.ok(!isUsable(cat));
+  const noBox = boxLine([]);
+  const empty = { training: set([noBox, noBox]), testing: set([noBox]), errors: [] };
+  checkSets(empty);
+  assert.deepEqual(allErrors(empty).map((e) => e.code), ['ERROR_NO_VALID_ANNOTATIONS', 'ERROR_NO_VALID_ANNOTATIONS']);
+});
