@@ -3,12 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { ServerConfig } from './config.js';
-import { openDatabase, type Db } from './storage/sqlite/database.js';
-import { SqliteProjectStore } from './storage/sqlite/projects.js';
-import { SqliteTagStore } from './storage/sqlite/tags.js';
-import { SqliteJobStore } from './storage/sqlite/jobs.js';
-import { SqliteVersionStore } from './storage/sqlite/versions.js';
-import { SqliteKeyStore } from './storage/sqlite/keys.js';
+import { openMetadata } from './storage/metadata.js';
+import type { MetadataStores } from './storage/ports.js';
 import { FsBlobStore } from './storage/blobs.js';
 import { FsObjectStore } from './storage/objects.js';
 import { systemClock, type Clock } from './domain/shared/clock.js';
@@ -32,15 +28,12 @@ import { createLogger, type Logger } from './server/logger.js';
 import { projectHandlers } from './handlers/projects.js';
 import { tagHandlers } from './handlers/tags.js';
 import { versionHandlers } from './handlers/versions.js';
-import { SqliteDatasetStore } from './storage/sqlite/datasets.js';
 import { DatasetService } from './domain/datasets/service.js';
 import { datasetJob } from './domain/datasets/jobs.js';
 import { TrainingService } from './domain/versions/training.js';
 import { trainingOptions } from './domain/versions/training/options.js';
 import { datasetHandlers } from './handlers/datasets.js';
 import { trainingHandlers } from './handlers/training.js';
-import { SqlitePolicyStore } from './storage/sqlite/policies.js';
-import { SqliteCopyStore } from './storage/sqlite/copies.js';
 import { ProjectPolicyService } from './domain/policies/service.js';
 import { IdentityPolicies } from './domain/iam/identity.js';
 import { keyPolicyCheck } from './domain/keys/policy.js';
@@ -74,7 +67,8 @@ export interface AppOptions {
 
 export interface App {
   config: ServerConfig;
-  db: Db;
+  /** The metadata stores (SQLite in the data dir, or PostgreSQL with --database-url). */
+  stores: MetadataStores;
   pipeline: Pipeline;
   /** The operation handlers behind the pipeline (the leader runs forwarded operations with them). */
   handlers: CompleteHandlerTable;
@@ -97,11 +91,10 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   mkdirSync(config.dataDir, { recursive: true });
   const secret = loadServerSecret(config.dataDir, config.masterKey);
 
-  const db = openDatabase(join(config.dataDir, 'osprey.db'));
+  const stores = await openMetadata(config);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   if (recovers) await blobs.sweep();
   const objects = new FsObjectStore(join(config.dataDir, 'buckets'));
-  const stores = { projects: new SqliteProjectStore(db), tags: new SqliteTagStore(db), jobs: new SqliteJobStore(db), versions: new SqliteVersionStore(db), keys: new SqliteKeyStore(db) };
 
   const paginator = new Paginator(subkey(secret, 'osprey-pagination'), () => clock.now());
   const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
@@ -114,9 +107,9 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const sealed = new SealedObjects(keys, objects);
   if (recovers) await applyConfiguredKeys(keys, config.keys ?? [], config.region);
   const iam = new IdentityPolicies(config.credentials);
-  const policies = new ProjectPolicyService({ policies: new SqlitePolicyStore(db), projects, clock, ids, paginator });
+  const policies = new ProjectPolicyService({ policies: stores.policies, projects, clock, ids, paginator });
   const copies = new CopyService({
-    versions: stores.versions, copies: new SqliteCopyStore(db), jobs: stores.jobs, projects, policies, iam, keys, tags, blobs, objects, sealed,
+    versions: stores.versions, copies: stores.copies, jobs: stores.jobs, projects, policies, iam, keys, tags, blobs, objects, sealed,
     runner, clock, maxVersionsPerProject: 1000, concurrency: Math.max(1, config.copyConcurrency),
   });
   runner.register(copies.job());
@@ -124,13 +117,13 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const hosting = new HostingService({ versions: stores.versions, lookup: versions, vault, objects, runner, ids, settings: hostingSettings(config), log });
   runner.register(hosting.job());
   if (recovers) await hosting.restore();
-  const datasetStore = new SqliteDatasetStore(db);
+  const datasetStore = stores.datasets;
   const datasets = new DatasetService({ datasets: datasetStore, projects, tags, objects, paginator, clock, runner, jobs: stores.jobs });
   runner.register(datasetJob({ datasets: datasetStore, objects, sealed, clock }));
   if (recovers) await datasets.sweep();
   const training = new TrainingService({
     versions: stores.versions, datasets: datasetStore, projects, tags, objects, vault, sealed, runner, jobs: stores.jobs, clock,
-    options: trainingOptions(config.training), concurrency: config.trainingConcurrency,
+    options: trainingOptions(config.training), concurrency: config.trainingConcurrency, maxVersionsPerProject: 1000,
     checkKey: (caller, kmsKeyId) => keys.resolveForUse(caller, kmsKeyId, ['kms:GenerateDataKey', 'kms:Decrypt']),
   });
   runner.register(training.job());
@@ -149,7 +142,7 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version, pid: process.pid }), objectsRoute({ authenticator, objects, sealed, log }), consoleRoute(defaultConsoleDir()));
 
   return {
-    config, db, pipeline, handlers: handlers as CompleteHandlerTable, runner, server, log,
+    config, stores, pipeline, handlers: handlers as CompleteHandlerTable, runner, server, log,
     async listen() {
       if (role !== 'worker') await runner.start();
       if (role === 'leader') return { host: config.host, port: config.port };
@@ -165,7 +158,7 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await runner.stop();
       await hosting.close();
-      db.close();
+      await stores.close();
     },
   };
 }

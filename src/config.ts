@@ -22,6 +22,13 @@ export interface ServerConfig {
   logLevel: 'info' | 'warn' | 'error' | 'silent';
   /** KMS keys to create at start-up (idempotent), see docs/kms.md. */
   keys: unknown[];
+  /**
+   * PostgreSQL URL (postgres://user:password@host:port/database) for the metadata of a scale-out
+   * cluster (docs/scale-out.md); absent = SQLite in the data dir.
+   */
+  databaseUrl?: string;
+  /** Connections this process holds at most in its PostgreSQL pool. */
+  databasePoolSize: number;
   /** Training hyperparameters (docs/training.md); checked by domain/versions/training/options.ts. */
   training?: Record<string, unknown>;
 }
@@ -30,19 +37,19 @@ export const DEFAULT_PORT = 4750;
 
 export const DEFAULTS: ServerConfig = {
   host: '127.0.0.1', port: DEFAULT_PORT, dataDir: './data', auth: 'dev', region: 'us-east-1', credentials: [],
-  trainingConcurrency: 1, copyConcurrency: 4, workers: 1, logLevel: 'info', keys: [],
+  trainingConcurrency: 1, copyConcurrency: 4, workers: 1, logLevel: 'info', keys: [], databasePoolSize: 10,
 };
 
 const ENV: Record<string, keyof ServerConfig> = {
   OSPREY_HOST: 'host', OSPREY_PORT: 'port', OSPREY_DATA_DIR: 'dataDir', OSPREY_AUTH: 'auth', OSPREY_REGION: 'region',
   OSPREY_MASTER_KEY: 'masterKey', OSPREY_TRAINING_CONCURRENCY: 'trainingConcurrency', OSPREY_COPY_CONCURRENCY: 'copyConcurrency',
-  OSPREY_LOG_LEVEL: 'logLevel', OSPREY_WORKERS: 'workers',
+  OSPREY_LOG_LEVEL: 'logLevel', OSPREY_WORKERS: 'workers', OSPREY_DATABASE_URL: 'databaseUrl', OSPREY_DATABASE_POOL_SIZE: 'databasePoolSize',
 };
 
 const FLAGS: Record<string, keyof ServerConfig | 'config'> = {
   '--host': 'host', '--port': 'port', '--data-dir': 'dataDir', '--auth': 'auth', '--region': 'region', '--config': 'config',
   '--training-concurrency': 'trainingConcurrency', '--copy-concurrency': 'copyConcurrency', '--log-level': 'logLevel',
-  '--workers': 'workers',
+  '--workers': 'workers', '--database-url': 'databaseUrl', '--database-pool-size': 'databasePoolSize',
 };
 
 export class ConfigError extends Error {}
@@ -73,12 +80,16 @@ export function loadConfig(flags: Record<string, string>, env: NodeJS.ProcessEnv
   delete merged.config;
   const config = merged as unknown as ServerConfig;
   if (config.workers as unknown === 'auto') config.workers = availableParallelism();
-  for (const k of ['port', 'trainingConcurrency', 'copyConcurrency', 'workers'] as const) {
+  for (const k of ['port', 'trainingConcurrency', 'copyConcurrency', 'workers', 'databasePoolSize'] as const) {
     const n = Number(config[k]);
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${k} must be a non-negative integer, got ${config[k]}`);
     (config as unknown as Record<string, number>)[k] = n;
   }
   if (config.workers < 1) throw new ConfigError('workers must be at least 1');
+  if (config.databasePoolSize < 1) throw new ConfigError('databasePoolSize must be at least 1');
+  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new ConfigError(`databaseUrl must be a postgres:// or postgresql:// URL, got ${redactUrl(String(config.databaseUrl))}`);
+  }
   if (config.auth !== 'dev' && config.auth !== 'strict') throw new ConfigError(`auth must be dev or strict, got ${config.auth}`);
   for (const c of config.credentials) {
     if (!c.accessKeyId || !c.secretAccessKey || !/^\d{12}$/.test(c.accountId ?? '')) {
@@ -88,4 +99,9 @@ export function loadConfig(flags: Record<string, string>, env: NodeJS.ProcessEnv
   }
   config.dataDir = resolve(config.dataDir);
   return config;
+}
+
+/** The URL with any password replaced by `***`, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
 }

@@ -27,6 +27,9 @@ osprey serve options (each also as an environment variable):
   --training-concurrency N                 (default 1)
   --workers N|auto      OSPREY_WORKERS     (default 1; N API processes share the port, see docs/configuration.md)
   --log-level info|warn|error|silent
+  --database-url URL    OSPREY_DATABASE_URL (postgres://…: metadata in PostgreSQL, see docs/scale-out.md;
+                                           default: SQLite in the data dir)
+  --database-pool-size N OSPREY_DATABASE_POOL_SIZE (default 10 connections per process)
 `;
 
 async function serve(argv: string[]): Promise<number> {

@@ -3,7 +3,6 @@
 // database on every use). Key material is sealed with the same master key the server derives.
 // Output is JSON shaped like the AWS CLI's `aws kms` output. See docs/kms.md.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { KeyRecord } from '../storage/ports.js';
 
 const USAGE = `Usage: osprey kms <command> [options]
@@ -59,12 +58,11 @@ export async function runKmsCli(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 1;
   }
-  let db: { close(): void } | undefined;
+  let db: { close(): Promise<void> } | undefined;
   try {
     const opts = parseArgs(rest);
     const { loadConfig } = await import('../config.js');
-    const { openDatabase } = await import('../storage/sqlite/database.js');
-    const { SqliteKeyStore } = await import('../storage/sqlite/keys.js');
+    const { openMetadata } = await import('../storage/metadata.js');
     const { KeyService } = await import('../domain/keys/service.js');
     const { keyPolicyCheck, checkKeyPolicy } = await import('../domain/keys/policy.js');
     const { loadServerSecret, kmsMasterKey } = await import('../domain/keys/master.js');
@@ -76,9 +74,10 @@ export async function runKmsCli(argv: string[]): Promise<number> {
     const scope = { accountId: opts['account-id'] ?? process.env.OSPREY_ACCOUNT_ID ?? '000000000000', region: opts.region ?? config.region };
     if (!/^\d{12}$/.test(scope.accountId)) throw new UsageError('--account-id must be 12 digits');
     const secret = loadServerSecret(config.dataDir, config.masterKey);
-    const database = openDatabase(join(config.dataDir, 'osprey.db'));
-    db = database;
-    const store = new SqliteKeyStore(database);
+    // The server's metadata: SQLite in the data dir, or PostgreSQL with OSPREY_DATABASE_URL / the config file.
+    const stores = await openMetadata(config);
+    db = stores;
+    const store = stores.keys;
     const keys = new KeyService({ keys: store, masterKey: kmsMasterKey(secret), clock: { now: () => new Date() }, ids: randomIds, policyCheck: keyPolicyCheck });
     const need = (name: string) => { const v = opts[name]; if (v === undefined) throw new UsageError(`${command} needs --${name}`); return v; };
     const find = async (id: string): Promise<KeyRecord> => {
@@ -127,7 +126,7 @@ export async function runKmsCli(argv: string[]): Promise<number> {
     process.stderr.write(`osprey kms: ${name}: ${(e as Error).message}\n`);
     return 254;
   } finally {
-    db?.close();
+    await db?.close();
   }
 }
 

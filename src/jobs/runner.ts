@@ -46,6 +46,11 @@ export class JobRunner {
 
   async enqueue(kind: string, id: string, payload: unknown): Promise<void> {
     await this.store.enqueue({ id, kind, payload, createdAt: this.clock.now() });
+    this.queued();
+  }
+
+  /** Says that a job was queued (by enqueue, or by a store method that queues one in its transaction). */
+  queued(): void {
     if (this.runsElsewhere) this.runsElsewhere();
     else this.poke();
   }

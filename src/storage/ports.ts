@@ -1,5 +1,8 @@
-// Storage ports. The domain talks to these interfaces only; sqlite/ implements them now, and a
-// PostgreSQL implementation can follow. Every call is async so that a networked store fits.
+// Storage ports. The domain talks to these interfaces only; sqlite/ (the embedded default) and
+// postgres/ (scale-out, docs/scale-out.md) implement every metadata store, and one conformance suite
+// (test/storage/metadata.conformance.ts) runs against both. Every call is async so that a networked
+// store fits. Invariants live in the database: unique indexes, conditional updates, and the
+// count-guarded multi-step writes below, each one transaction in each adapter.
 import type { Scope } from '../domain/shared/scope.js';
 import type { VersionStatus } from '../domain/versions/lifecycle.js';
 
@@ -30,9 +33,16 @@ export interface ProjectQuery {
   limit: number;
 }
 
+export type CreateProjectResult = 'inserted' | 'name-taken' | 'full';
+
 export interface ProjectStore {
   /** Inserts; returns false when the name is taken in the scope (unique index). */
   insert(p: ProjectRecord): Promise<boolean>;
+  /**
+   * CreateProject in one transaction: the project and its tags, only while the account has fewer
+   * than `maxPerAccount` projects in the region ('full') and the name is free ('name-taken').
+   */
+  create(p: ProjectRecord, opts: { tags: Record<string, string>; maxPerAccount: number }): Promise<CreateProjectResult>;
   get(arn: string): Promise<ProjectRecord | undefined>;
   getByName(scope: Scope, name: string): Promise<ProjectRecord | undefined>;
   /** Newest first (created DESC, name ASC). */
@@ -60,6 +70,11 @@ export interface DatasetSummary {
 export interface TagStore {
   get(resourceArn: string): Promise<Record<string, string>>;
   put(resourceArn: string, tags: Record<string, string>): Promise<void>;
+  /**
+   * TagResource in one transaction: upserts `tags` only if the resource then has at most `max` tags;
+   * returns false (and changes nothing) otherwise.
+   */
+  putWithin(resourceArn: string, tags: Record<string, string>, max: number): Promise<boolean>;
   remove(resourceArn: string, keys: string[]): Promise<void>;
   removeAll(resourceArn: string): Promise<void>;
   /** Whether a taggable resource (project, version, dataset) with this exact ARN exists. */
@@ -135,9 +150,27 @@ export interface VersionPatch {
   detail?: Partial<VersionDetail>;
 }
 
+/** A job created in the same transaction as the resource it works on. */
+export interface NewJob { id: string; kind: string; payload: unknown }
+
+export type CreateVersionResult = 'inserted' | 'name-taken' | 'full' | 'project-gone';
+export type StartHostingResult = 'started' | 'changed' | 'full';
+
 export interface VersionStore {
   /** Inserts; returns false when the name is taken in the project (unique index). */
   insert(v: VersionRecord): Promise<boolean>;
+  /**
+   * CreateProjectVersion in one transaction: the version, its tags and its queued job, only while the
+   * project exists and is not DELETING ('project-gone'), has fewer than `maxPerProject` versions
+   * ('full'), and the name is free ('name-taken').
+   */
+  create(args: { version: VersionRecord; tags: Record<string, string>; job: NewJob; maxPerProject: number }): Promise<CreateVersionResult>;
+  /**
+   * StartProjectVersion in one transaction: moves the version from one of `from` to STARTING with
+   * `units` inference units and queues `job`, only while the units of every STARTING, RUNNING or
+   * STOPPING version plus `units` stay within `maxTotalUnits` ('full'); 'changed' when the status moved.
+   */
+  startHosting(arn: string, args: { from: VersionStatus[]; units: number; maxUnits?: number; maxTotalUnits: number; statusMessage: string; job: NewJob }): Promise<StartHostingResult>;
   get(arn: string): Promise<VersionRecord | undefined>;
   /** Newest first (created DESC, name ASC); names filter optional. */
   list(projectArn: string, q: { names?: string[]; after?: CreatedPosition; limit: number }): Promise<VersionRecord[]>;
@@ -230,6 +263,8 @@ export interface DatasetStatusPatch {
 export interface DatasetStore {
   /** Inserts; returns false when the project already has a dataset of that type (unique index). */
   insert(d: DatasetRecord): Promise<boolean>;
+  /** CreateDataset in one transaction: the dataset, its tags and (if any) its import job; false as insert. */
+  create(d: DatasetRecord, opts: { tags: Record<string, string>; job?: NewJob }): Promise<boolean>;
   get(arn: string): Promise<DatasetRecord | undefined>;
   byProject(projectArn: string): Promise<DatasetRecord[]>;
   withStatus(statuses: DatasetStatus[]): Promise<DatasetRecord[]>;
@@ -250,4 +285,59 @@ export interface DatasetStore {
   labels(arn: string, q: { after?: string; limit: number }): Promise<{ label: string; entryCount: number; boxCount: number }[]>;
   stats(arn: string): Promise<DatasetStats>;
   delete(arn: string): Promise<void>;
+}
+
+// Project policies. Invariants (name unique per project, at most N per project, revision
+// compare-and-swap) are enforced by the store's database, not in-process.
+export interface ProjectPolicyRecord {
+  projectArn: string;
+  name: string;
+  revisionId: string;
+  document: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type InsertPolicyResult = 'inserted' | 'exists' | 'full' | 'no-project';
+
+export interface ProjectPolicyStore {
+  /** Inserts revision 1 of a new name, only while the project has fewer than `max` policies. */
+  insert(p: ProjectPolicyRecord, max: number): Promise<InsertPolicyResult>;
+  /** Replaces the document only if the current revision is `expectedRevision` (CAS). */
+  update(projectArn: string, name: string, expectedRevision: string, next: { revisionId: string; document: string; updatedAt: Date }): Promise<boolean>;
+  /** Deletes; with `expectedRevision`, only if it is current. Returns whether a row went. */
+  delete(projectArn: string, name: string, expectedRevision?: string): Promise<boolean>;
+  get(projectArn: string, name: string): Promise<ProjectPolicyRecord | undefined>;
+  /** Ordered by name; with `q.after`, only names that sort after it. */
+  list(projectArn: string, q?: { after?: string; limit: number }): Promise<ProjectPolicyRecord[]>;
+}
+
+export type InsertCopyResult = 'inserted' | 'name-taken' | 'destination-gone' | 'full' | 'source-changed';
+
+export interface CopyStore {
+  /**
+   * CopyProjectVersion in one transaction: the new version row, its tags and its queued job, only
+   * while the source version is in one of `source.statuses` with the same model, the destination
+   * project exists and is not DELETING, and has fewer than `maxVersionsPerProject` versions.
+   */
+  insertCopy(args: {
+    version: VersionRecord; tags: Record<string, string>;
+    source: { arn: string; modelSha256: string; statuses: string[] };
+    job: NewJob;
+    maxVersionsPerProject: number;
+  }): Promise<InsertCopyResult>;
+}
+
+/** Every metadata store of one backend, opened together (storage/metadata.ts picks the backend). */
+export interface MetadataStores {
+  backend: 'sqlite' | 'postgres';
+  projects: ProjectStore;
+  tags: TagStore;
+  jobs: JobStore;
+  versions: VersionStore;
+  keys: KeyStore;
+  datasets: DatasetStore;
+  policies: ProjectPolicyStore;
+  copies: CopyStore;
+  close(): Promise<void>;
 }

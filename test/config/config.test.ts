@@ -31,3 +31,15 @@ test('unknown options and options without a value are refused', () => {
   assert.throws(() => parseServeArgs(['--wrokers', '2']), /unknown option --wrokers/);
   assert.throws(() => parseServeArgs(['--workers']), /needs a value/);
 });
+
+test('--database-url / OSPREY_DATABASE_URL: absent by default (SQLite); a postgres URL; anything else refused without the password', () => {
+  assert.equal(loadConfig({}, {}).databaseUrl, undefined);
+  assert.equal(loadConfig({}, {}).databasePoolSize, 10);
+  const url = 'postgres://osprey:s3cret@db:5432/osprey';
+  assert.equal(loadConfig(parseServeArgs(['--database-url', url]), {}).databaseUrl, url);
+  assert.equal(loadConfig({}, { OSPREY_DATABASE_URL: url, OSPREY_DATABASE_POOL_SIZE: '25' }).databasePoolSize, 25);
+  assert.equal(loadConfig({}, { OSPREY_DATABASE_URL: url }).databaseUrl, url);
+  assert.throws(() => loadConfig({}, { OSPREY_DATABASE_URL: 'mysql://u:hidden@h/db' }), (e: Error) =>
+    e instanceof ConfigError && /postgres/.test(e.message) && !e.message.includes('hidden'));
+  assert.throws(() => loadConfig(parseServeArgs(['--database-pool-size', '0']), {}), ConfigError);
+});

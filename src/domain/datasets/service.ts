@@ -66,16 +66,15 @@ export class DatasetService {
       status: empty ? 'CREATE_COMPLETE' : 'CREATE_IN_PROGRESS', statusMessage: empty ? 'The dataset was created successfully.' : undefined,
       statusMessageCode: empty ? 'SUCCESS' : undefined, createdAt: now, updatedAt: now,
     };
-    if (!(await this.deps.datasets.insert(record))) {
+    const payload: DatasetJobPayload | undefined = empty ? undefined : input.manifest
+      ? { op: 'create-from-manifest', datasetArn: record.arn, manifest: input.manifest }
+      : { op: 'create-from-dataset', datasetArn: record.arn, sourceArn: input.sourceDatasetArn! };
+    // The dataset, its tags and its import job in one transaction.
+    const job = payload && { id: jobId(record.arn, now), kind: DATASET_JOB, payload };
+    if (!(await this.deps.datasets.create(record, { tags: input.tags ?? {}, job }))) {
       throw ResourceAlreadyExists(`The project ${project.arn} already has a ${input.type} dataset.`);
     }
-    await this.deps.tags.initial(record.arn, input.tags);
-    if (!empty) {
-      const payload: DatasetJobPayload = input.manifest
-        ? { op: 'create-from-manifest', datasetArn: record.arn, manifest: input.manifest }
-        : { op: 'create-from-dataset', datasetArn: record.arn, sourceArn: input.sourceDatasetArn! };
-      await this.deps.runner.enqueue(DATASET_JOB, jobId(record.arn, now), payload);
-    }
+    if (job) this.deps.runner.queued();
     return record;
   }
 

@@ -61,15 +61,18 @@ export class HostingService {
       throw make(`The model version ${arn} cannot be started while its status is ${v.status}.`);
     }
     const limit = this.deps.settings.maxTotalUnits;
-    const inUse = (await this.deps.versions.withStatus(HOSTED)).reduce((n, h) => n + (h.detail.minInferenceUnits ?? 1), 0);
-    if (inUse + min > limit) {
+    // The unit count, the status change and the job are one transaction in the store, so concurrent
+    // starts (on any node) cannot together pass the limit.
+    const result = await this.deps.versions.startHosting(arn, {
+      from: STARTABLE.filter((s) => allowedFrom('STARTING').includes(s)), units: min, maxUnits: max, maxTotalUnits: limit,
+      statusMessage: MESSAGES.starting, job: this.hostingJob(arn),
+    });
+    if (result === 'full') {
+      const inUse = (await this.deps.versions.withStatus(HOSTED)).reduce((n, h) => n + (h.detail.minInferenceUnits ?? 1), 0);
       throw LimitExceeded(`Starting ${min} inference units would exceed this server's limit of ${limit} (${inUse} in use).`);
     }
-    const ok = await this.deps.versions.transition(arn, STARTABLE.filter((s) => allowedFrom('STARTING').includes(s)), 'STARTING', {
-      statusMessage: MESSAGES.starting, detail: { minInferenceUnits: min, maxInferenceUnits: max },
-    });
-    if (!ok) throw ResourceInUse(`The model version ${arn} changed status; try again.`);
-    await this.enqueue(arn);
+    if (result === 'changed') throw ResourceInUse(`The model version ${arn} changed status; try again.`);
+    this.deps.runner.queued();
     return 'STARTING';
   }
 
@@ -104,8 +107,13 @@ export class HostingService {
     return n;
   }
 
+  private hostingJob(arn: string) {
+    return { id: `host:${this.deps.ids.uuid()}`, kind: HOSTING_JOB, payload: { versionArn: arn } };
+  }
+
   private async enqueue(arn: string): Promise<void> {
-    await this.deps.runner.enqueue(HOSTING_JOB, `host:${this.deps.ids.uuid()}`, { versionArn: arn });
+    const job = this.hostingJob(arn);
+    await this.deps.runner.enqueue(job.kind, job.id, job.payload);
   }
 
   /** At boot: every version left STARTING, RUNNING or STOPPING by a previous process gets a reconcile job. */

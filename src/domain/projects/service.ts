@@ -29,7 +29,6 @@ export class ProjectService {
     if (input.autoUpdate && feature !== 'CONTENT_MODERATION') {
       throw InvalidParameter('AutoUpdate can only be set for projects with the CONTENT_MODERATION feature.');
     }
-    if ((await this.deps.projects.count(caller)) >= this.deps.limits.projectsPerAccount) throw LimitExceeded(`You have reached the maximum number of projects (${this.deps.limits.projectsPerAccount}) in this account.`);
     const createdAt = this.deps.clock.now();
     const record: ProjectRecord = {
       arn: projectArn(caller, input.name, createdAt.getTime()), accountId: caller.accountId, region: caller.region,
@@ -37,11 +36,12 @@ export class ProjectService {
       autoUpdate: feature === 'CONTENT_MODERATION' ? (input.autoUpdate ?? 'DISABLED') : undefined,
     };
     this.deps.tags.checkInitial(input.tags);
-    if (!(await this.deps.projects.insert(record))) {
-      throw ResourceInUse(`A project with the name ${input.name} already exists.`);
+    const max = this.deps.limits.projectsPerAccount;
+    switch (await this.deps.projects.create(record, { tags: input.tags ?? {}, maxPerAccount: max })) {
+      case 'inserted': return record;
+      case 'name-taken': throw ResourceInUse(`A project with the name ${input.name} already exists.`);
+      case 'full': throw LimitExceeded(`You have reached the maximum number of projects (${max}) in this account.`);
     }
-    await this.deps.tags.initial(record.arn, input.tags);
-    return record;
   }
 
   async describe(caller: Caller, input: { names?: string[]; features?: string[]; maxResults?: number; nextToken?: string }) {

@@ -17,12 +17,11 @@ export class TagService {
 
   async tag(caller: Caller, arn: string, tags: Record<string, string>): Promise<void> {
     await this.resolve(caller, arn, 'TagResource');
-    const current = await this.deps.tags.get(arn);
-    const merged = new Set([...Object.keys(current), ...Object.keys(tags)]);
-    if (merged.size > this.deps.maxTagsPerResource) {
-      throw ServiceQuotaExceeded(`A resource can have at most ${this.deps.maxTagsPerResource} tags; this request would leave ${merged.size}.`);
+    // The count and the write are one transaction in the store, so concurrent TagResource calls
+    // (on any node) cannot together pass the quota.
+    if (!(await this.deps.tags.putWithin(arn, tags, this.deps.maxTagsPerResource))) {
+      throw ServiceQuotaExceeded(`A resource can have at most ${this.deps.maxTagsPerResource} tags; this request would leave more.`);
     }
-    await this.deps.tags.put(arn, tags);
   }
 
   async untag(caller: Caller, arn: string, keys: string[]): Promise<void> {

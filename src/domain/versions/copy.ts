@@ -7,7 +7,7 @@
 import { InvalidParameter, ResourceInUse, ResourceNotFound, ServiceQuotaExceeded } from '../../protocol/errors.js';
 import type { BlobStore } from '../../storage/blobs.js';
 import type { ObjectStore } from '../../storage/objects.js';
-import type { JobStore, VersionDetail, VersionRecord, VersionStore } from '../../storage/ports.js';
+import type { CopyStore, JobStore, VersionDetail, VersionRecord, VersionStore } from '../../storage/ports.js';
 import type { JobKind, JobRunner } from '../../jobs/runner.js';
 import type { Authenticated } from '../../server/auth.js';
 import { denial, type IdentityPolicies } from '../iam/identity.js';
@@ -28,16 +28,7 @@ import { copyOutputs, planOutputs, snapshotResults, type ResultsSnapshot } from 
 export const COPY_JOB = 'copy-version';
 export const copyJobId = (versionArn: string) => `copy:${versionArn}`;
 
-export type InsertCopyResult = 'inserted' | 'name-taken' | 'destination-gone' | 'full' | 'source-changed';
-
-export interface CopyStore {
-  insertCopy(args: {
-    version: VersionRecord; tags: Record<string, string>;
-    source: { arn: string; modelSha256: string; statuses: string[] };
-    job: { id: string; kind: string; payload: unknown };
-    maxVersionsPerProject: number;
-  }): Promise<InsertCopyResult>;
-}
+export type { CopyStore, InsertCopyResult } from '../../storage/ports.js';
 
 export interface CopyInput {
   sourceProjectArn: string;
@@ -123,7 +114,7 @@ export class CopyService {
       maxVersionsPerProject: this.deps.maxVersionsPerProject,
     });
     switch (result) {
-      case 'inserted': this.deps.runner.poke(); return arn;
+      case 'inserted': this.deps.runner.queued(); return arn;
       case 'name-taken': throw ResourceInUse(`A model version named ${input.versionName} already exists in project ${dest.arn}.`);
       case 'destination-gone': throw ResourceNotFound(`The project ${dest.arn} does not exist.`);
       case 'full': throw ServiceQuotaExceeded(`The project ${dest.arn} already has the maximum of ${this.deps.maxVersionsPerProject} model versions.`);

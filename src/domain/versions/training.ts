@@ -2,7 +2,7 @@
 // the persisted training job (training/job.ts). Data comes from the project's datasets or, when
 // the project has none, from TrainingData/TestingData manifests (spec §6.2).
 import type { JobKind, JobRunner } from '../../jobs/runner.js';
-import { InvalidParameter, ResourceInUse } from '../../protocol/errors.js';
+import { InvalidParameter, ResourceInUse, ServiceQuotaExceeded } from '../../protocol/errors.js';
 import type { ObjectStore } from '../../storage/objects.js';
 import type { AssetList, DatasetStore, JobStore, VersionRecord, VersionStore } from '../../storage/ports.js';
 import { BUSY as DATASET_BUSY, READY as DATASET_READY } from '../datasets/service.js';
@@ -34,6 +34,7 @@ export class TrainingService {
   constructor(private readonly deps: {
     versions: VersionStore; datasets: DatasetStore; projects: ProjectService; tags: TagService; objects: ObjectStore;
     vault: ModelVault; sealed: SealedObjects; runner: JobRunner; jobs: JobStore; clock: Clock; options: TrainingOptions; concurrency: number;
+    maxVersionsPerProject: number;
     /** Throws the AWS-shaped error for a KmsKeyId the caller cannot use. */
     checkKey?: (caller: Caller, kmsKeyId: string) => Promise<unknown>;
   }) {}
@@ -64,16 +65,21 @@ export class TrainingService {
         trainingDataResult: { Input: payloadInput.training }, testingDataResult: { Input: payloadInput.testing },
       },
     };
-    if (!(await this.deps.versions.insert(record))) {
-      throw ResourceInUse(`A model version named ${input.versionName} already exists in the project ${project.arn}.`);
-    }
-    await this.deps.tags.initial(record.arn, input.tags);
     const payload: TrainingPayload = {
       versionArn: record.arn, caller: { accountId: caller.accountId, region: caller.region, principalArn: caller.principalArn },
       projectName: project.name, versionName: input.versionName, source, outputConfig: output, kmsKeyId: input.kmsKeyId, input: payloadInput,
     };
-    await this.deps.runner.enqueue(TRAINING_JOB, trainingJobId(record.arn), payload);
-    return record;
+    const max = this.deps.maxVersionsPerProject;
+    // The version, its tags and its job in one transaction: never a version without its job.
+    const result = await this.deps.versions.create({
+      version: record, tags: input.tags ?? {}, job: { id: trainingJobId(record.arn), kind: TRAINING_JOB, payload }, maxPerProject: max,
+    });
+    switch (result) {
+      case 'inserted': this.deps.runner.queued(); return record;
+      case 'name-taken': throw ResourceInUse(`A model version named ${input.versionName} already exists in the project ${project.arn}.`);
+      case 'project-gone': throw ResourceInUse(`The project ${project.arn} is being deleted.`);
+      case 'full': throw ServiceQuotaExceeded(`The project ${project.arn} already has the maximum of ${max} model versions.`);
+    }
   }
 
   /** The output bucket must be a valid name and every output key a valid object key. */

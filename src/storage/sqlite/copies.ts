@@ -4,9 +4,10 @@
 // copyable status with the same model and the destination project exists and is not being
 // deleted, so a concurrent DeleteProjectVersion either sees the copy's reference to the model
 // blob (and keeps the blob) or wins, and then the copy is refused. No orphan row without a job.
-import type { CopyStore, InsertCopyResult } from '../../domain/versions/copy.js';
-import type { VersionRecord } from '../ports.js';
+import type { CopyStore, InsertCopyResult, NewJob, VersionRecord } from '../ports.js';
 import { inList, statement, type Db } from './database.js';
+import { writeJob } from './jobs.js';
+import { writeTags } from './tags.js';
 
 export class SqliteCopyStore implements CopyStore {
   constructor(private readonly db: Db) {}
@@ -14,7 +15,7 @@ export class SqliteCopyStore implements CopyStore {
   async insertCopy(args: {
     version: VersionRecord; tags: Record<string, string>;
     source: { arn: string; modelSha256: string; statuses: string[] };
-    job: { id: string; kind: string; payload: unknown };
+    job: NewJob;
     maxVersionsPerProject: number;
   }): Promise<InsertCopyResult> {
     const { version: v, source, job } = args;
@@ -32,10 +33,8 @@ export class SqliteCopyStore implements CopyStore {
         VALUES (?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING`)
         .run(v.arn, v.projectArn, v.name, v.createdAt.getTime(), v.status, v.modelSha256 ?? null, JSON.stringify(v.detail)).changes;
       if (inserted !== 1) return 'name-taken';
-      const tag = statement(this.db, 'INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?) ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value');
-      for (const [k, val] of Object.entries(args.tags)) tag.run(v.arn, k, val);
-      statement(this.db, `INSERT INTO jobs (id, kind, payload, state, created_ms) VALUES (?, ?, ?, 'QUEUED', ?)`)
-        .run(job.id, job.kind, JSON.stringify(job.payload), v.createdAt.getTime());
+      writeTags(this.db, v.arn, args.tags);
+      writeJob(this.db, job, v.createdAt.getTime());
       return 'inserted';
     }).immediate();
   }

@@ -1,9 +1,11 @@
 // Datasets and their entries. Labels of an entry are a JSON object {label: boxCount}, queried
 // with json_each, so label filters and label statistics need no second table.
 import type {
-  DatasetEntryQuery, DatasetEntryRecord, DatasetRecord, DatasetStatus, DatasetStatusPatch, DatasetStore,
+  DatasetEntryQuery, DatasetEntryRecord, DatasetRecord, DatasetStatus, DatasetStatusPatch, DatasetStore, NewJob,
 } from '../ports.js';
 import { inList, statement, type Db } from './database.js';
+import { writeJob } from './jobs.js';
+import { writeTags } from './tags.js';
 
 interface Row {
   arn: string; project_arn: string; type: string; status: string; status_message: string | null;
@@ -24,10 +26,21 @@ const toEntry = (r: EntryRow): DatasetEntryRecord & { position: number } => ({
 export class SqliteDatasetStore implements DatasetStore {
   constructor(private readonly db: Db) {}
 
-  async insert(d: DatasetRecord) {
+  async insert(d: DatasetRecord) { return this.insertRow(d); }
+
+  private insertRow(d: DatasetRecord): boolean {
     return statement(this.db, `INSERT INTO datasets (arn, project_arn, type, status, status_message, status_message_code, created_ms, updated_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
       .run(d.arn, d.projectArn, d.type, d.status, d.statusMessage ?? null, d.statusMessageCode ?? null, d.createdAt.getTime(), d.updatedAt.getTime()).changes === 1;
+  }
+
+  async create(d: DatasetRecord, opts: { tags: Record<string, string>; job?: NewJob }) {
+    return this.db.transaction(() => {
+      if (!this.insertRow(d)) return false;
+      writeTags(this.db, d.arn, opts.tags);
+      if (opts.job) writeJob(this.db, opts.job, d.createdAt.getTime());
+      return true;
+    }).immediate();
   }
 
   async get(arn: string) {

@@ -1,4 +1,4 @@
-import type { JobRecord, JobStore } from '../ports.js';
+import type { JobRecord, JobStore, NewJob } from '../ports.js';
 import { inList, statement, type Db } from './database.js';
 
 interface Row { id: string; kind: string; payload: string; state: string; attempts: number; lease_owner: string | null; lease_until_ms: number | null; created_ms: number; error: string | null }
@@ -9,12 +9,17 @@ const toRecord = (r: Row): JobRecord => ({
   createdAt: new Date(r.created_ms), error: r.error ?? undefined,
 });
 
+/** Queues a job inside the caller's transaction (create + job writes). */
+export function writeJob(db: Db, job: NewJob, createdMs: number): void {
+  statement(db, `INSERT INTO jobs (id, kind, payload, state, created_ms) VALUES (?, ?, ?, 'QUEUED', ?)`)
+    .run(job.id, job.kind, JSON.stringify(job.payload), createdMs);
+}
+
 export class SqliteJobStore implements JobStore {
   constructor(private readonly db: Db) {}
 
   async enqueue(job: { id: string; kind: string; payload: unknown; createdAt: Date }) {
-    statement(this.db, 'INSERT INTO jobs (id, kind, payload, state, created_ms) VALUES (?, ?, ?, ?, ?)')
-      .run(job.id, job.kind, JSON.stringify(job.payload), 'QUEUED', job.createdAt.getTime());
+    writeJob(this.db, job, job.createdAt.getTime());
   }
 
   async lease(kinds: string[], owner: string, now: Date, leaseMs: number) {

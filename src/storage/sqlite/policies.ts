@@ -1,7 +1,7 @@
 // Project policies in SQLite. The primary key (project_arn, name) keeps names unique, the
 // count-guarded INSERT … SELECT keeps at most `max` per project in one statement (SQLite runs
 // writers one at a time), and UPDATE … WHERE revision_id = ? is the compare-and-swap.
-import type { InsertPolicyResult, ProjectPolicyRecord, ProjectPolicyStore } from '../../domain/policies/store.js';
+import type { InsertPolicyResult, ProjectPolicyRecord, ProjectPolicyStore } from '../ports.js';
 import { statement, type Db } from './database.js';
 
 interface Row { project_arn: string; name: string; revision_id: string; document: string; created_ms: number; updated_ms: number }

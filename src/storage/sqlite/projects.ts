@@ -1,6 +1,7 @@
 import type { Scope } from '../../domain/shared/scope.js';
-import type { DatasetSummary, ProjectDescription, ProjectQuery, ProjectRecord, ProjectStore } from '../ports.js';
+import type { CreateProjectResult, DatasetSummary, ProjectDescription, ProjectQuery, ProjectRecord, ProjectStore } from '../ports.js';
 import { inList, ReadCache, statement, type Db } from './database.js';
+import { writeTags } from './tags.js';
 
 interface Row { arn: string; account_id: string; region: string; name: string; created_ms: number; status: string; feature: string; auto_update: string | null }
 
@@ -30,6 +31,17 @@ export class SqliteProjectStore implements ProjectStore {
   async insert(p: ProjectRecord): Promise<boolean> {
     const r = this.insertStmt.run({ ...p, createdMs: p.createdAt.getTime(), autoUpdate: p.autoUpdate ?? null });
     return r.changes === 1;
+  }
+
+  async create(p: ProjectRecord, opts: { tags: Record<string, string>; maxPerAccount: number }): Promise<CreateProjectResult> {
+    // IMMEDIATE: the write lock is held from the count to the insert (writers run one at a time).
+    return this.db.transaction((): CreateProjectResult => {
+      const n = statement(this.db, 'SELECT count(*) FROM projects WHERE account_id = ? AND region = ?').pluck().get(p.accountId, p.region) as number;
+      if (n >= opts.maxPerAccount) return 'full';
+      if (this.insertStmt.run({ ...p, createdMs: p.createdAt.getTime(), autoUpdate: p.autoUpdate ?? null }).changes !== 1) return 'name-taken';
+      writeTags(this.db, p.arn, opts.tags);
+      return 'inserted';
+    }).immediate();
   }
 
   async get(arn: string) {

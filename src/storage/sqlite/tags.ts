@@ -1,6 +1,14 @@
 import type { TagStore } from '../ports.js';
 import { statement, type Db } from './database.js';
 
+const UPSERT = 'INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?) ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value';
+
+/** Upserts tags inside the caller's transaction (create + tags writes). */
+export function writeTags(db: Db, resourceArn: string, tags: Record<string, string>): void {
+  const stmt = statement(db, UPSERT);
+  for (const [k, v] of Object.entries(tags)) stmt.run(resourceArn, k, v);
+}
+
 export class SqliteTagStore implements TagStore {
   constructor(private readonly db: Db) {}
 
@@ -10,8 +18,17 @@ export class SqliteTagStore implements TagStore {
   }
 
   async put(resourceArn: string, tags: Record<string, string>) {
-    const stmt = statement(this.db, 'INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?) ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value');
-    this.db.transaction(() => { for (const [k, v] of Object.entries(tags)) stmt.run(resourceArn, k, v); })();
+    this.db.transaction(() => writeTags(this.db, resourceArn, tags))();
+  }
+
+  async putWithin(resourceArn: string, tags: Record<string, string>, max: number) {
+    // IMMEDIATE: the write lock is taken before the count, so no other writer slips in between.
+    return this.db.transaction(() => {
+      const keys = statement(this.db, 'SELECT key FROM tags WHERE resource_arn = ?').pluck().all(resourceArn) as string[];
+      if (new Set([...keys, ...Object.keys(tags)]).size > max) return false;
+      writeTags(this.db, resourceArn, tags);
+      return true;
+    }).immediate();
   }
 
   async remove(resourceArn: string, keys: string[]) {

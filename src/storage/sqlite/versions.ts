@@ -1,6 +1,11 @@
 import type { VersionStatus } from '../../domain/versions/lifecycle.js';
-import type { CreatedPosition, VersionPatch, VersionRecord, VersionStore } from '../ports.js';
+import type { CreatedPosition, CreateVersionResult, NewJob, StartHostingResult, VersionPatch, VersionRecord, VersionStore } from '../ports.js';
 import { inList, statement, type Db } from './database.js';
+import { writeJob } from './jobs.js';
+import { writeTags } from './tags.js';
+
+/** Statuses in which a version holds (or is about to hold) inference units. */
+const HOSTED = ['STARTING', 'RUNNING', 'STOPPING'];
 
 interface Row { arn: string; project_arn: string; name: string; created_ms: number; status: string; status_message: string | null; model_sha256: string | null; detail: string }
 
@@ -12,10 +17,41 @@ const toRecord = (r: Row): VersionRecord => ({
 export class SqliteVersionStore implements VersionStore {
   constructor(private readonly db: Db) {}
 
-  async insert(v: VersionRecord) {
+  async insert(v: VersionRecord) { return this.insertRow(v); }
+
+  private insertRow(v: VersionRecord): boolean {
     return statement(this.db, `INSERT INTO versions (arn, project_arn, name, created_ms, status, status_message, model_sha256, detail)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
       .run(v.arn, v.projectArn, v.name, v.createdAt.getTime(), v.status, v.statusMessage ?? null, v.modelSha256 ?? null, JSON.stringify(v.detail)).changes === 1;
+  }
+
+  async create(args: { version: VersionRecord; tags: Record<string, string>; job: NewJob; maxPerProject: number }) {
+    const v = args.version;
+    return this.db.transaction((): CreateVersionResult => {
+      const project = statement(this.db, 'SELECT status FROM projects WHERE arn = ?').pluck().get(v.projectArn) as string | undefined;
+      if (!project || project === 'DELETING') return 'project-gone';
+      if (statement(this.db, 'SELECT 1 FROM versions WHERE project_arn = ? AND name = ?').get(v.projectArn, v.name)) return 'name-taken';
+      const n = statement(this.db, 'SELECT count(*) FROM versions WHERE project_arn = ?').pluck().get(v.projectArn) as number;
+      if (n >= args.maxPerProject) return 'full';
+      if (!this.insertRow(v)) return 'name-taken';
+      writeTags(this.db, v.arn, args.tags);
+      writeJob(this.db, args.job, v.createdAt.getTime());
+      return 'inserted';
+    }).immediate();
+  }
+
+  async startHosting(arn: string, args: { from: VersionStatus[]; units: number; maxUnits?: number; maxTotalUnits: number; statusMessage: string; job: NewJob }) {
+    return this.db.transaction((): StartHostingResult => {
+      const hosted = (statement(this.db, `SELECT detail FROM versions WHERE status IN (${inList(HOSTED.length)}) AND arn != ?`)
+        .pluck().all(...HOSTED, arn) as string[]).reduce((n, d) => n + ((JSON.parse(d) as VersionRecord['detail']).minInferenceUnits ?? 1), 0);
+      if (hosted + args.units > args.maxTotalUnits) return 'full';
+      const ok = this.apply(arn, 'status = ?', args.from, 'STARTING', {
+        statusMessage: args.statusMessage, detail: { minInferenceUnits: args.units, maxInferenceUnits: args.maxUnits },
+      });
+      if (!ok) return 'changed';
+      writeJob(this.db, args.job, Date.now());
+      return 'started';
+    }).immediate();
   }
 
   async get(arn: string) {

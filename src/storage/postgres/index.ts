@@ -1,0 +1,22 @@
+// Every metadata store on one PostgreSQL pool (--database-url).
+import type { MetadataStores } from '../ports.js';
+import { PgCopyStore } from './copies.js';
+import { openPostgres } from './database.js';
+import { PgDatasetStore } from './datasets.js';
+import { PgJobStore } from './jobs.js';
+import { PgKeyStore } from './keys.js';
+import { PgPolicyStore } from './policies.js';
+import { PgProjectStore } from './projects.js';
+import { PgTagStore } from './tags.js';
+import { PgVersionStore } from './versions.js';
+
+/** Connects, migrates (under an advisory lock) and returns the stores; `max`: pool size of this node. */
+export async function postgresStores(url: string, opts: { max?: number } = {}): Promise<MetadataStores> {
+  const pool = await openPostgres(url, opts);
+  return {
+    backend: 'postgres',
+    projects: new PgProjectStore(pool), tags: new PgTagStore(pool), jobs: new PgJobStore(pool), versions: new PgVersionStore(pool),
+    keys: new PgKeyStore(pool), datasets: new PgDatasetStore(pool), policies: new PgPolicyStore(pool), copies: new PgCopyStore(pool),
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,25 @@
+// Runs the metadata conformance suite against SQLite (two connections to one file) and PostgreSQL
+// (two pools on one fresh database: two nodes).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/storage/sqlite/database.js';
+import { sqliteStores } from '../../src/storage/sqlite/index.js';
+import { postgresStores } from '../../src/storage/postgres/index.js';
+import { createTestDatabase, skipWithoutPostgres } from '../helpers/postgres.js';
+import { metadataConformance } from './metadata.conformance.js';
+
+metadataConformance('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osprey-meta-'));
+  const file = join(dir, 'osprey.db');
+  const a = sqliteStores(openDatabase(file));
+  const b = sqliteStores(openDatabase(file));
+  return { a, b, async close() { await a.close(); await b.close(); rmSync(dir, { recursive: true, force: true }); } };
+});
+
+metadataConformance('postgres', async () => {
+  const db = await createTestDatabase();
+  // Both "nodes" migrate at once: the advisory lock makes that safe.
+  const [a, b] = await Promise.all([postgresStores(db.url, { max: 20 }), postgresStores(db.url, { max: 20 })]);
+  return { a, b, async close() { await a.close(); await b.close(); await db.drop(); } };
+}, { skip: skipWithoutPostgres });
