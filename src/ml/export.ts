@@ -13,10 +13,12 @@
  *
  * The per-image input standardisation of the Osprey network (network.ts normaliseInput) is not a tfjs layer, so it is
  * written as a preprocessing step in osprey-model.json and done by predict.mjs, in the same order of operations.
+ * A model on the pretrained backbone (mobilenet-v2-transfer) exports as one graph: the backbone's layers and weights
+ * (from the nsfwjs package, MIT) followed by the trained head; it takes the [0,1] pixels without standardisation.
  * Errors: ExportError for model kinds that cannot be exported (today every stored classifier can).
  */
 import { initBackend, tf } from './backend.js';
-import { buildNetwork } from './network.js';
+import { loadNetwork } from './predict.js';
 import { deserializeModel } from './model-format.js';
 
 export interface ExportedFile { path: string; bytes: Buffer }
@@ -49,11 +51,12 @@ export interface ExportedMetadata {
 export async function exportTfjsModel(modelBytes: Buffer, projectVersionArn: string): Promise<ExportedFile[]> {
   await initBackend();
   const m = deserializeModel(modelBytes);
-  if (m.architecture.name !== 'osprey-cnn') throw new ExportError(`models of architecture ${String(m.architecture.name)} cannot be exported yet`);
-  const net = buildNetwork(m.architecture, m.inputSize, m.labels.length, m.multiLabel, 1);
+  const arch = m.architecture;
+  if (arch.name !== 'osprey-cnn' && arch.name !== 'mobilenet-v2-transfer') throw new ExportError(`models of architecture ${arch.name} cannot be exported yet`);
+  // The same network the server runs (for a transfer model: the pretrained backbone and the stored head, as one graph).
+  const net = await loadNetwork({ ...m, architecture: arch });
   let artifacts: tf.io.ModelArtifacts | undefined;
   try {
-    net.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
     await net.save(tf.io.withSaveHandler(async (a) => {
       artifacts = a;
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };

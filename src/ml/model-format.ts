@@ -44,10 +44,26 @@ export interface DetectorArchitecture {
   inputNorm: 'standardize' | 'none';
 }
 
-/** Any network a model file can hold: a classifier or a detector. */
-export type ModelArchitecture = Architecture | DetectorArchitecture;
+/** Any network a model file can hold: a classifier (from scratch or on the pretrained backbone) or a detector. */
+export type ModelArchitecture = Architecture | DetectorArchitecture | TransferArchitecture;
 
 export const isDetector = (a: ModelArchitecture): a is DetectorArchitecture => a.name === 'osprey-centernet';
+
+/**
+ * A classifier on the pretrained MobileNetV2 of the `nsfwjs` npm package (src/ml/pretrained/): the backbone's
+ * weights come from that package at load time and are NOT stored in the model file; the file holds the head
+ * (1×1 conv 320→1280 + ReLU6 + global average pool + dense), see pretrained/transfer.ts.
+ */
+export interface TransferArchitecture {
+  name: 'mobilenet-v2-transfer';
+  backbone: 'nsfwjs@4.4.0/mobilenet_v2';
+  /** Keras layer whose output feeds the head. */
+  cut: 'block_16_project_BN';
+  /** Whether the head's 1×1 conv was trained ('fine-tuned') or kept at its pretrained weights ('frozen'). */
+  variant: 'frozen' | 'fine-tuned';
+  /** The backbone takes [0,1] pixels as they are. */
+  inputNorm: 'none';
+}
 
 export interface WeightSpec {
   name: string;
@@ -84,6 +100,9 @@ export class ModelFormatError extends Error {
 function canonicalArchitecture(a: ModelArchitecture): ModelArchitecture {
   if (isDetector(a)) {
     return { name: a.name, blocks: a.blocks.map((b) => ({ filters: b.filters, down: b.down })), headFilters: a.headFilters, inputNorm: a.inputNorm };
+  }
+  if (a.name === 'mobilenet-v2-transfer') {
+    return { name: a.name, backbone: a.backbone, cut: a.cut, variant: a.variant, inputNorm: a.inputNorm };
   }
   return { name: a.name, convFilters: [...a.convFilters], head: a.head, dense: a.dense, dropout: a.dropout, inputNorm: a.inputNorm };
 }
@@ -142,6 +161,15 @@ export function serializeModel(m: ModelContents): Buffer {
 function validateMeta(m: Omit<ModelContents, 'weights'>): void {
   const a = m.architecture;
   if (a && a.name === 'osprey-centernet') return validateDetector(m as Omit<ModelContents, 'weights'> & { architecture: DetectorArchitecture });
+  const t = m.architecture as TransferArchitecture | undefined;
+  if (t && t.name === 'mobilenet-v2-transfer') {
+    if (t.backbone !== 'nsfwjs@4.4.0/mobilenet_v2' || t.cut !== 'block_16_project_BN' || (t.variant !== 'frozen' && t.variant !== 'fine-tuned') || t.inputNorm !== 'none') {
+      throw new ModelFormatError('bad mobilenet-v2-transfer architecture');
+    }
+    if (!Number.isInteger(m.inputSize) || m.inputSize < 32 || m.inputSize > 1024) throw new ModelFormatError('inputSize must be an integer in 32..1024');
+    validateLabels(m);
+    return;
+  }
   if (!a || a.name !== 'osprey-cnn') throw new ModelFormatError('unknown architecture');
   if (!Array.isArray(a.convFilters) || !a.convFilters.every((f) => Number.isInteger(f) && f > 0)) {
     throw new ModelFormatError('architecture.convFilters must be positive integers');

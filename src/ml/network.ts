@@ -78,7 +78,7 @@ export function normaliseInput(xs: tf.Tensor4D, mode: Architecture['inputNorm'])
 }
 
 /** Forward pass including input normalisation. */
-export function forward(net: tf.LayersModel, xs: tf.Tensor4D, arch: Architecture, training: boolean): tf.Tensor {
+export function forward(net: tf.LayersModel, xs: tf.Tensor4D, arch: Pick<Architecture, 'inputNorm'>, training: boolean): tf.Tensor {
   const x = normaliseInput(xs, arch.inputNorm);
   const out = training ? (net.apply(x, { training: true }) as tf.Tensor) : (net.predict(x) as tf.Tensor);
   if (x !== xs) x.dispose();

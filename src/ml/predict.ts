@@ -1,7 +1,7 @@
 /** Loading a model Buffer and running inference (works on the main thread and inside worker_threads Workers). */
 import { initBackend, tf } from './backend.js';
 import { buildNetwork, forward } from './network.js';
-import { deserializeModel, isDetector, ModelFormatError, type Architecture, type ModelContents } from './model-format.js';
+import { deserializeModel, isDetector, ModelFormatError, type Architecture, type ModelContents, type TransferArchitecture } from './model-format.js';
 import { imageToInput } from './image.js';
 import { toCustomLabels } from './labels.js';
 
@@ -21,21 +21,15 @@ export interface Predictor {
 }
 
 /** A classifier's contents; a detector's model is loaded with loadDetector (src/ml/detection/predict.ts). */
-function classifier(m: ModelContents): ModelContents & { architecture: Architecture } {
+function classifier(m: ModelContents): ModelContents & { architecture: Architecture | TransferArchitecture } {
   if (isDetector(m.architecture)) throw new ModelFormatError('the model is an object detector, not a classifier');
-  return m as ModelContents & { architecture: Architecture };
+  return m as ModelContents & { architecture: Architecture | TransferArchitecture };
 }
 
 export async function loadPredictor(modelBytes: Buffer): Promise<Predictor> {
   await initBackend();
   const m = classifier(deserializeModel(modelBytes));
-  const net = buildNetwork(m.architecture, m.inputSize, m.labels.length, m.multiLabel, 1);
-  const shapes = net.getWeights().map((w) => w.shape.join('x'));
-  if (shapes.length !== m.weights.length || m.weights.some((w, i) => w.shape.join('x') !== shapes[i])) {
-    net.dispose();
-    throw new Error('model weights do not match its architecture');
-  }
-  net.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+  const net = await loadNetwork(m);
   const size = m.inputSize;
   const pix = size * size * 3;
   let disposed = false;
@@ -67,10 +61,34 @@ export async function loadPredictor(modelBytes: Buffer): Promise<Predictor> {
 
 export { toCustomLabels } from './labels.js';
 
+/**
+ * The tfjs network of a stored model with its weights set: the Osprey CNN, or a pretrained backbone plus the stored
+ * head (pretrained/transfer.ts). Throws when the stored weights do not fit the architecture.
+ */
+export async function loadNetwork(m: ModelContents & { architecture: Architecture | TransferArchitecture }): Promise<tf.LayersModel> {
+  let net: tf.LayersModel;
+  let stored: tf.LayerVariable[];
+  if (m.architecture.name === 'mobilenet-v2-transfer') {
+    const { buildTransferNetwork } = await import('./pretrained/transfer.js');
+    const t = await buildTransferNetwork(m.inputSize, m.labels.length, m.multiLabel, m.architecture.variant);
+    net = t.net;
+    stored = t.headWeights;
+  } else {
+    net = buildNetwork(m.architecture, m.inputSize, m.labels.length, m.multiLabel, 1);
+    stored = net.weights;
+  }
+  if (stored.length !== m.weights.length || m.weights.some((w, i) => w.shape.join('x') !== stored[i]!.shape.join('x'))) {
+    net.dispose();
+    throw new Error('model weights do not match its architecture');
+  }
+  tf.tidy(() => stored.forEach((v, i) => v.write(tf.tensor(m.weights[i]!.values, m.weights[i]!.shape, 'float32'))));
+  return net;
+}
+
 /** Batched inference with a built network (used by training and evaluation). */
 export async function predictBatchWith(
   net: tf.LayersModel,
-  arch: Architecture,
+  arch: Pick<Architecture, 'inputNorm'>,
   images: Float32Array[],
   inputSize: number,
   batchSize = 128,
@@ -94,9 +112,8 @@ export async function predictBatchWith(
 export async function predictBatch(modelBytes: Buffer, images: Float32Array[], batchSize = 128): Promise<Float32Array[]> {
   await initBackend();
   const m = classifier(deserializeModel(modelBytes));
-  const net = buildNetwork(m.architecture, m.inputSize, m.labels.length, m.multiLabel, 1);
+  const net = await loadNetwork(m);
   try {
-    net.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
     return await predictBatchWith(net, m.architecture, images, m.inputSize, batchSize);
   } finally {
     net.dispose();

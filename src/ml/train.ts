@@ -38,6 +38,13 @@ export interface TrainInput {
    * steps; 'constant' keeps it. Default: 'cosine' for large training sets (>= LARGE_TRAINING_SET), else 'constant'.
    */
   lrSchedule?: 'cosine' | 'constant';
+  /**
+   * 'mobilenet-v2': train a head on the pretrained MobileNetV2 of the nsfwjs package instead of the CNN from scratch
+   * (pretrained/train-transfer.ts; images then default to 224 px). Default 'none'.
+   */
+  backbone?: 'none' | 'mobilenet-v2';
+  /** With a backbone: 'fine-tuned' (default; its last 1×1 convolution trains too) or 'frozen' (only the dense layer). */
+  transferVariant?: 'frozen' | 'fine-tuned';
 }
 
 /** At most this many examples are predicted to choose the assumed thresholds when there is no validation set. */
@@ -81,6 +88,10 @@ export async function trainClassifier(
   onProgress?: (p: Progress) => void,
   signal?: AbortSignal,
 ): Promise<TrainResult> {
+  if (input.backbone === 'mobilenet-v2') {
+    const { trainTransferClassifier } = await import('./pretrained/train-transfer.js');
+    return trainTransferClassifier(input, onProgress, signal);
+  }
   await initBackend();
   const t0 = performance.now();
   const labels = input.labelNames;

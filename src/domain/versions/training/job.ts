@@ -66,7 +66,8 @@ export function trainingJob(deps: TrainingDeps): JobKind {
     // tfjs loads on the first training, not at server start-up.
     const { DEFAULT_INPUT_SIZE, trainClassifier } = await import('../../../ml/train.js');
     const { predictBatch } = await import('../../../ml/predict.js');
-    const inputSize = options.inputSize ?? DEFAULT_INPUT_SIZE;
+    const backbone = options.backbone === 'mobilenet-v2';
+    const inputSize = options.inputSize ?? (backbone ? 224 : DEFAULT_INPUT_SIZE);
     const autoCreate = p.source.autoCreate;
 
     await say(p.versionArn, 'Validating the training and testing data.');
@@ -152,6 +153,7 @@ export function trainingJob(deps: TrainingDeps): JobKind {
       const trained = await trainClassifier({
         examples, labelNames, inputSize, epochs: options.epochs, seed: options.seed, batchSize: options.batchSize,
         learningRate: options.learningRate, augmentFlip: options.augmentFlip,
+        backbone: options.backbone, transferVariant: options.transferVariant,
       }, onProgress, signal);
       aborted(signal);
 

@@ -7,6 +7,10 @@ export interface TrainingOptions {
   learningRate?: number;
   seed: number;
   augmentFlip: boolean;
+  /** 'mobilenet-v2': train on the pretrained backbone (docs/ml.md); default 'none' (the CNN from scratch). */
+  backbone: 'none' | 'mobilenet-v2';
+  /** With a backbone: 'fine-tuned' (default) or 'frozen'. */
+  transferVariant?: 'frozen' | 'fine-tuned';
   /** Re-runs of a training interrupted by a crash before it is failed. */
   maxAttempts: number;
 }
@@ -14,7 +18,7 @@ export interface TrainingOptions {
 const ENV: Record<string, keyof TrainingOptions> = {
   OSPREY_TRAINING_EPOCHS: 'epochs', OSPREY_TRAINING_INPUT_SIZE: 'inputSize', OSPREY_TRAINING_BATCH_SIZE: 'batchSize',
   OSPREY_TRAINING_LEARNING_RATE: 'learningRate', OSPREY_TRAINING_SEED: 'seed', OSPREY_TRAINING_AUGMENT_FLIP: 'augmentFlip',
-  OSPREY_TRAINING_MAX_ATTEMPTS: 'maxAttempts',
+  OSPREY_TRAINING_MAX_ATTEMPTS: 'maxAttempts', OSPREY_TRAINING_BACKBONE: 'backbone', OSPREY_TRAINING_TRANSFER_VARIANT: 'transferVariant',
 };
 
 export function trainingOptions(fromConfig: unknown, env: NodeJS.ProcessEnv = process.env): TrainingOptions {
@@ -29,10 +33,17 @@ export function trainingOptions(fromConfig: unknown, env: NodeJS.ProcessEnv = pr
     }
     return n;
   };
+  const oneOf = <T extends string>(k: keyof TrainingOptions, values: readonly T[]): T | undefined => {
+    if (raw[k] === undefined) return undefined;
+    if (!values.includes(raw[k] as T)) throw new Error(`training.${k} must be one of ${values.join(', ')}, got ${String(raw[k])}`);
+    return raw[k] as T;
+  };
   return {
     epochs: num('epochs', 1, 1000), inputSize: num('inputSize', 16, 512), batchSize: num('batchSize', 1, 1024),
     learningRate: num('learningRate', 1e-6, 1, false), seed: num('seed', 0, 2 ** 31) ?? 1,
     augmentFlip: raw.augmentFlip === true || raw.augmentFlip === 'true' || raw.augmentFlip === '1',
     maxAttempts: num('maxAttempts', 1, 10) ?? 2,
+    backbone: oneOf('backbone', ['none', 'mobilenet-v2'] as const) ?? 'none',
+    transferVariant: oneOf('transferVariant', ['frozen', 'fine-tuned'] as const),
   };
 }
