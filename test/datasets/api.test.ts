@@ -71,6 +71,21 @@ test('create errors: duplicate type, unreadable manifest, both sources, foreign 
   assert.match(aws(server.url, ['describe-dataset', '--dataset-arn', `${p.replace(/\/\d+$/, '')}/dataset/train/123`]).stderr, /ResourceNotFoundException/);
 });
 
+test('a manifest S3Object.Version other than "null" is InvalidS3ObjectException; "null" names the object', async () => {
+  const p = project('ds-version');
+  const { readdirSync } = await import('node:fs');
+  const image = readdirSync(`${server.dataDir}/buckets/${BUCKET}/circle`).sort()[0];
+  putObject(server, BUCKET, 'versioned.manifest', classLine(`s3://${BUCKET}/circle/${image}`, 'a') + '\n');
+  const source = (Version: string) => JSON.stringify({ GroundTruthManifest: { S3Object: { Bucket: BUCKET, Name: 'versioned.manifest', Version } } });
+  const other = create(p, 'TRAIN', source('3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY'));
+  assert.match(other.stderr, /InvalidS3ObjectException/, 'the bucket holds no such version');
+  const nullVersion = create(p, 'TRAIN', source('null'));
+  assert.equal(nullVersion.code, 0, nullVersion.stderr);
+  const d = await datasetStatus(server, nullVersion.json.DatasetArn);
+  assert.equal(d.Status, 'CREATE_COMPLETE', d.StatusMessage);
+  assert.equal(d.DatasetStats.TotalEntries, 1, 'the manifest was read');
+});
+
 test('terminal manifest errors fail the dataset with the code in StatusMessage', async () => {
   const cases: [string, string, string][] = [
     ['empty.manifest', '\n', 'ERROR_EMPTY_MANIFEST'],

@@ -83,6 +83,10 @@ test('a missing S3 object or bucket is InvalidS3ObjectException (aws CLI and bot
   const r = boto3(f.server.url, `out = rek.detect_custom_labels(ProjectVersionArn=V['arn'], Image={'S3Object': {'Bucket': 'no-such-bucket', 'Name': 'a.jpg'}})`, ACCOUNT_A, { arn });
   assert.equal(r.error, 'InvalidS3ObjectException');
   assert.equal(r.status, 400);
+  // An object Osprey holds, named with a version the bucket does not keep (only "null" exists).
+  const versioned = (Version: string) => boto3(f.server.url, `out = rek.detect_custom_labels(ProjectVersionArn=V['arn'], Image={'S3Object': {'Bucket': V['bucket'], 'Name': 'bad/good.jpg', 'Version': V['version']}})`, ACCOUNT_A, { arn, bucket: BUCKET, version: Version });
+  assert.equal(versioned('3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY').error, 'InvalidS3ObjectException');
+  assert.ok(Array.isArray(versioned('null').CustomLabels), 'the "null" version is the object');
 });
 
 test('Image with both or neither of Bytes and S3Object is InvalidParameterException', () => {

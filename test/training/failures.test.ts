@@ -75,6 +75,25 @@ test('an image too small or not an image is an invalid line listed in the valida
   assert.equal(JSON.parse(validation[lines.length + 1]!).errors[0].code, 'ERROR_INVALID_IMAGE');
 });
 
+test('a TrainingData/TestingData S3Object.Version other than "null" is an inaccessible manifest; "null" names the object', async () => {
+  const lines = images().map((i) => classLine(i.ref, i.c));
+  putObject(server, BUCKET, 'v-train.manifest', lines.join('\n') + '\n');
+  putObject(server, BUCKET, 'v-test.manifest', images().map((i) => classLine(i.ref, `other-${i.c}`)).join('\n') + '\n');
+  const versioned = (name: string, version: string) => `Assets=[{GroundTruthManifest={S3Object={Bucket=${BUCKET},Name=${name},Version=${version}}}}]`;
+  const run = async (project: string, trainVersion: string) => {
+    const p = cli(server, ['create-project', '--project-name', project]).ProjectArn;
+    cli(server, ['create-project-version', '--project-arn', p, '--version-name', 'v', '--output-config', `S3Bucket=out,S3KeyPrefix=${project}`,
+      '--training-data', versioned('v-train.manifest', trainVersion), '--testing-data', versioned('v-test.manifest', 'null')]);
+    return versionDone(server, p, 'v');
+  };
+  const other = await run('version-other', 'L4kqtJlcpXroDTDmpUMLUo');
+  assert.equal(other.Status, 'TRAINING_FAILED');
+  assert.match(other.StatusMessage, /^ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT: .*v-train\.manifest \(version L4kqtJlcpXroDTDmpUMLUo\) cannot be read/);
+  // With "null" both manifests are read: the test labels are not the training labels.
+  const held = await run('version-null', 'null');
+  assert.match(held.StatusMessage, /^ERROR_INSUFFICIENT_LABEL_OVERLAP:/);
+});
+
 test('an output prefix through a symbolic link out of the bucket: TRAINING_FAILED with a clear message, nothing written outside', async () => {
   const outside = mkdtempSync(join(tmpdir(), 'osprey-outside-'));
   try {

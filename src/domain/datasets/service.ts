@@ -11,6 +11,7 @@ import type { TagService } from '../tags/service.js';
 import { datasetArn, parseArn } from '../shared/arn.js';
 import { assertOwned } from '../shared/access.js';
 import type { Clock } from '../shared/clock.js';
+import { versionHeld } from '../shared/object-version.js';
 import type { Paginator } from '../shared/pagination.js';
 import type { Caller } from '../shared/scope.js';
 import { DATASET_JOB, type DatasetJobPayload, jobId } from './jobs.js';
@@ -81,7 +82,8 @@ export class DatasetService {
   /** A manifest that cannot be read is a synchronous InvalidS3ObjectException (spec §7). */
   private async checkManifest(m: S3Location): Promise<void> {
     let size: number | undefined;
-    try { size = await this.deps.objects.size(m.bucket, m.name); } catch (e) {
+    // A Version other than "null" names an object version the bucket does not hold (shared/object-version.ts).
+    if (versionHeld(m.version)) try { size = await this.deps.objects.size(m.bucket, m.name); } catch (e) {
       if (!(e instanceof ObjectPathError)) throw e;
     }
     if (size === undefined) {

@@ -2,6 +2,7 @@
 // RUNNING (ResourceNotReady), fetch the image (bytes or the object store) within the size limits,
 // reject what is not JPEG/PNG by its magic bytes, then hand it to an inference unit, which checks
 // dimensions and decodes it. Filtering by MinConfidence or the assumed thresholds is the ML library's.
+import { versionHeld } from '../shared/object-version.js';
 import {
   ImageTooLarge, InvalidParameter, InvalidS3Object,
   ProvisionedThroughputExceeded, ResourceNotReady,
@@ -42,7 +43,8 @@ async function readImage(objects: ObjectStore, image: DetectInput['image']): Pro
   }
   const s3 = image.s3Object;
   if (!s3) throw InvalidParameter('Request has invalid parameters: Image must contain Bytes or S3Object.');
-  if (!s3.Bucket || !s3.Name) throw InvalidS3Object(S3_UNREADABLE);
+  // A Version other than "null" names an object version the bucket does not hold (shared/object-version.ts).
+  if (!s3.Bucket || !s3.Name || !versionHeld(s3.Version)) throw InvalidS3Object(S3_UNREADABLE);
   try {
     const size = await objects.size(s3.Bucket, s3.Name);
     if (size === undefined) throw InvalidS3Object(S3_UNREADABLE);

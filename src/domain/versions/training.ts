@@ -135,5 +135,5 @@ function manifestRef(assets: NonNullable<AssetList['Assets']>, what: string): S3
   if (assets.length !== 1) throw InvalidParameter(`${what} must have exactly one asset.`);
   const s3 = assets[0]!.GroundTruthManifest?.S3Object;
   if (!s3?.Bucket || !s3.Name) throw InvalidParameter(`${what}.Assets[0].GroundTruthManifest.S3Object must give a Bucket and a Name.`);
-  return { Bucket: s3.Bucket, Name: s3.Name };
+  return { Bucket: s3.Bucket, Name: s3.Name, Version: s3.Version };
 }

@@ -6,9 +6,10 @@ import type { DatasetStore } from '../../../storage/ports.js';
 import { dimensionProblem, readImage } from '../../datasets/images.js';
 import { addLineError, isUsable, parseLine, type ParsedLine } from '../../datasets/manifest.js';
 import { splitByLabel } from '../../datasets/split.js';
+import { versionHeld } from '../../shared/object-version.js';
 import { checkLines, parseManifest, type TerminalError } from '../../datasets/validation.js';
 
-export interface S3Ref { Bucket: string; Name: string }
+export interface S3Ref { Bucket: string; Name: string; Version?: string }
 
 /** Reads an object's plaintext for the caller (sealed objects are opened through the keys layer); undefined when missing. */
 export type ObjectReader = (bucket: string, name: string) => Promise<Buffer | undefined>;
@@ -31,9 +32,11 @@ export const isLabeled = (p: ParsedLine) => isUsable(p) && labelsOf(p).length > 
 
 async function readManifest(read: ObjectReader, ref: S3Ref): Promise<DataSet> {
   let bytes: Buffer | undefined;
-  try { bytes = await read(ref.Bucket, ref.Name); } catch { bytes = undefined; }
+  // A Version other than "null" names an object version the bucket does not hold (shared/object-version.ts).
+  if (versionHeld(ref.Version)) try { bytes = await read(ref.Bucket, ref.Name); } catch { bytes = undefined; }
   if (!bytes) {
-    return { lines: [], errors: [], fileError: { code: 'ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT', message: `The manifest file s3://${ref.Bucket}/${ref.Name} cannot be read.` } };
+    const which = ref.Version === undefined ? '' : ` (version ${ref.Version})`;
+    return { lines: [], errors: [], fileError: { code: 'ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT', message: `The manifest file s3://${ref.Bucket}/${ref.Name}${which} cannot be read.` } };
   }
   const parsed = parseManifest(bytes);
   return 'terminal' in parsed ? { lines: [], errors: [], fileError: parsed.terminal } : { lines: parsed.lines, errors: [] };
