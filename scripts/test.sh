@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test: builds, then node's test runner over test/**/*.test.ts (TypeScript through tsx).
+# Test state lives in one folder per run (test/helpers/tmp.ts), removed when the run ends: it is
+# OSPREY_TEST_RUN_DIR, and TMPDIR too, so every server, CLI and browser a test starts writes there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent  # tsc, then the CLI bundle (scripts/bundle-cli.mjs)
 files=$(find test -name '*.test.ts' | sort)
-exec node --import tsx --test --test-concurrency=2 --test-timeout=600000 $files
+run_dir=$(mktemp -d "${TMPDIR:-/tmp}/osprey-test-run.XXXXXX")
+trap 'rm -rf "$run_dir"' EXIT
+export OSPREY_TEST_RUN_DIR="$run_dir" TMPDIR="$run_dir"
+node --import tsx --test --test-concurrency=2 --test-timeout=600000 $files

@@ -9,14 +9,15 @@
 // `group` run in order, each CLI on its own copy of the resources (placeholders like {RUN}).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingTools, TOOLS } from '../helpers/tools.js';
 import {
   A, VA, D, V1, HAVE_V2, HAVE_DIST, CONCURRENCY, OSPREY, AwsV2, baseEnv, exec, runCli, renameProgram, shellWords, stripAnsi, pool, startStub,
   type Run, type Stub,
 } from './harness.js';
+import { tempDir } from '../helpers/tmp.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -258,7 +259,7 @@ async function seedServer(): Promise<void> {
   const { sdk, waitStatus } = await import('../hosting/util.js');
   const rk = await import('@aws-sdk/client-rekognition');
   const sample = await sampleModel();
-  const dataDir = mkdtempSync(join(tmpdir(), 'osprey-cli-diff-data-'));
+  const dataDir = tempDir('osprey-cli-diff-data-');
   const shapes = await seedVersion(dataDir, sample, { project: 'shapes', version: 'v1' });
   const runs: Record<CliName, string> = { v2: '', osprey: '' };
   for (const cli of ['v2', 'osprey'] as const) runs[cli] = (await seedVersion(dataDir, sample, { project: 'hosting', version: `run-${SHORT[cli]}` })).versionArn;
@@ -316,7 +317,7 @@ async function seedServer(): Promise<void> {
 
 before(async () => {
   if (!HAVE_V2) return;
-  dir = mkdtempSync(join(tmpdir(), 'osprey-cli-diff-'));
+  dir = tempDir('osprey-cli-diff-');
   writeFileSync(join(dir, 'val.txt'), 'hello world');
   writeFileSync(join(dir, 'img.bin'), 'hello');
   writeFileSync(join(dir, 'bad.json'), '{"SourceProjectArn": "x", "Bogus": 1}');
@@ -409,8 +410,8 @@ async function runSuite(t: { test: (name: string, fn: () => void) => Promise<voi
   }
 }
 
-const skip = HAVE_V2 ? false : 'AWS CLI v2 is not installed at /usr/bin/aws (apt-get install -y awscli)';
-if (!HAVE_V2) process.stdout.write(`# skipping the CLI differential suite: ${skip}\n`);
+const skip = missingTools(TOOLS.awsV2());
+if (skip) process.stdout.write(`# skipping the CLI differential suite: ${skip}\n`);
 
 test('differential: canned-reply stub', { skip, timeout: 900_000 }, async (t) => {
   await runSuite(t, CASES, (c) => (c.noEndpoint ? undefined : `${stub.url}/${c.stub ?? 'ok'}`));

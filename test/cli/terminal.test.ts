@@ -6,20 +6,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { missingTools, TOOLS } from '../helpers/tools.js';
 import { A, VA, V2, HAVE_V2, HAVE_DIST, OSPREY, baseEnv, exec, runCli, renameProgram, stripAnsi, startStub, type Run, type Stub } from './harness.js';
-
-const HAVE_SCRIPT = spawnSync('script', ['--version']).status === 0;
-const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
+import { tempDir } from '../helpers/tmp.js';
 
 let stub: Stub;
 let dir = '';
 let pager = '';
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'osprey-cli-tty-'));
+  dir = tempDir('osprey-cli-tty-');
   pager = join(dir, 'pager.sh');
   // a pager that records its arguments, LESS and what it was given
   writeFileSync(pager, '#!/bin/sh\n{ printf \'args:\'; for a in "$@"; do printf \' [%s]\' "$a"; done; printf \'\\nLESS=%s\\n\' "${LESS-unset}"; cat; } > "$PAGER_LOG"\n');
@@ -51,8 +49,10 @@ async function both(words: string[], extra: Record<string, string> = {}, cols = 
   return { v2, os };
 }
 
-const skipV2 = !HAVE_V2 ? 'AWS CLI v2 is not installed at /usr/bin/aws' : !HAVE_SCRIPT ? 'script (util-linux) is missing' : !HAVE_DIST ? 'dist/ is not built' : false;
-const skipOwn = !HAVE_SCRIPT ? 'script (util-linux) is missing' : !HAVE_DIST ? 'dist/ is not built' : false;
+const missingScript = missingTools(TOOLS.script());
+const skipV2 = missingTools(TOOLS.awsV2(), TOOLS.script()) || (!HAVE_DIST ? 'dist/ is not built' : false);
+const skipOwn = missingScript || (!HAVE_DIST ? 'dist/ is not built' : false);
+const missingTmux = missingTools(TOOLS.tmux());
 const ep = (scenario = 'ok') => ['--endpoint-url', `${stub.url}/${scenario}`];
 
 test('yaml and yaml-stream on a terminal, as v2 prints them', { skip: skipV2 }, async () => {
@@ -171,7 +171,7 @@ async function screenUntil(session: string, pred: (s: string) => boolean, what: 
 /** The lines from the first `{` to the RC line: the command's output once prompting is over. */
 const result = (screen: string) => screen.slice(screen.indexOf('{\n'), screen.indexOf('RC=') + 'RC=000'.length).trimEnd();
 
-test('auto-prompt on a terminal: the prompt fills in the missing option and the command runs as v2\'s does', { skip: skipV2 || (!HAVE_TMUX && 'tmux is missing') }, async () => {
+test('auto-prompt on a terminal: the prompt fills in the missing option and the command runs as v2\'s does', { skip: skipV2 || missingTmux }, async () => {
   const env = Object.entries({ ...baseEnv(dir), AWS_PAGER: '' }).map(([k, v]) => `${k}=${quote(String(v))}`).join(' ');
   const start = (session: string, who: Who) => {
     const cmd = `env -i ${env} TERM=xterm ${program(who).map(quote).join(' ')} rekognition list-tags-for-resource --endpoint-url ${stub.url}/ok --cli-auto-prompt; echo RC=$?; sleep 600`;

@@ -2,8 +2,7 @@
 // formatters, configuration, skeletons and argument parsing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseShorthand } from '../../src/cli/shorthand.js';
 import { parsePyJson, dumpPyJson, pyFloatRepr, pyRepr } from '../../src/cli/pyjson.js';
@@ -18,6 +17,7 @@ import { parseGlobals } from '../../src/cli/argv.js';
 import { pyB64Decode } from '../../src/cli/params.js';
 import { encodeToken, decodeToken } from '../../src/cli/paginate.js';
 import { runRekognitionCli } from '../../src/cli/index.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const sh = (s: string) => parseShorthand(s, { era: 'C', allowAtEquals: true });
 const shErr = (s: string) => { try { sh(s); } catch (e) { return (e as Error).message; } return 'no error'; };
@@ -103,7 +103,7 @@ test('table formatter', () => {
 });
 
 test('configuration precedence', () => {
-  const d = mkdtempSync(join(tmpdir(), 'osprey-cfg-'));
+  const d = tempDir('osprey-cfg-');
   writeFileSync(join(d, 'config'), '[default]\nregion = eu-west-1\noutput = text\n[profile dev]\nregion = us-west-2\nendpoint_url = http://127.0.0.1:1/profile\naws_access_key_id = CFGKEY\naws_secret_access_key = s\n');
   writeFileSync(join(d, 'credentials'), '[dev]\naws_access_key_id = FILEKEY\naws_secret_access_key = s\n');
   const env = { HOME: d, AWS_CONFIG_FILE: join(d, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(d, 'credentials'), AWS_ACCESS_KEY_ID: 'ENVKEY', AWS_SECRET_ACCESS_KEY: 'x' };
@@ -213,7 +213,7 @@ test('every operation of the table has its SDK command class', async () => {
 
 test('requests go through the SDK: signed, the endpoint path kept, the raw response printed', async () => {
   await withStub(() => [200, '{"CustomLabels":[{"Name":"cat","Confidence":95.0}]}'], async (url, seen) => {
-    const img = join(mkdtempSync(join(tmpdir(), 'osprey-img-')), 'img.bin');
+    const img = join(tempDir('osprey-img-'), 'img.bin');
     writeFileSync(img, Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x01]));
     const r = await runIn(['detect-custom-labels', '--project-version-arn', 'x'.repeat(20), '--image-bytes', `fileb://${img}`, '--endpoint-url', `${url}/p`, '--max-results', '2']);
     assert.equal(r.rc, 0, r.err);
@@ -272,7 +272,7 @@ test('connection failures and timeouts: the AWS CLI\'s messages, exit 255', asyn
 });
 
 test('profiles that need the SDK\'s credential chain (credential_process) sign with what it returns', async () => {
-  const d = mkdtempSync(join(tmpdir(), 'osprey-cp-'));
+  const d = tempDir('osprey-cp-');
   const config = join(d, 'config');
   writeFileSync(config, `[profile cp]\nregion = us-west-2\ncredential_process = /bin/echo '{"Version":1,"AccessKeyId":"AKIDPROCESS","SecretAccessKey":"s"}'\n`);
   // the SDK's providers read the process environment, as in a real run

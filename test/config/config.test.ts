@@ -1,13 +1,14 @@
 // Server settings: flags over OSPREY_* variables over the config file over the defaults.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DEFAULTS, loadConfig, parseServeArgs } from '../../src/config.js';
+import { tempDir } from '../helpers/tmp.js';
 
 test('flags win over environment variables, which win over the file, which wins over the defaults', () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'osprey-config-')), 'c.yaml');
+  const file = join(tempDir('osprey-config-'), 'c.yaml');
   writeFileSync(file, 'port: 7001\nregion: eu-west-1\nworkers: 3\nlogLevel: warn\n');
   const config = loadConfig(parseServeArgs(['--config', file, '--port=7003']), { OSPREY_PORT: '7002', OSPREY_WORKERS: '2' });
   assert.equal(config.port, 7003);

@@ -6,8 +6,7 @@
 // another account's project, start it and try an image. Every page is also checked at phone
 // width (no sideways scrolling). OSPREY_SCREENSHOTS=docs/console saves the README's screenshots.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -15,11 +14,12 @@ import { writeSampleDataset, type WrittenDataset } from '../../src/ml/sample-dat
 import { s3object } from '../helpers/clients.js';
 import { startServer, REPO, type TestServer } from '../helpers/server.js';
 import { chromiumMissing, launch } from './browser.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const A = { accessKeyId: 'AKIACONSOLEAAAAAAAAA', secretAccessKey: 'console-secret-a', accountId: '111122223333' };
 const B = { accessKeyId: 'AKIACONSOLEBBBBBBBBB', secretAccessKey: 'console-secret-b', accountId: '444455556666' };
 const missing = chromiumMissing();
-const shots = process.env.OSPREY_SCREENSHOTS ? resolve(REPO, process.env.OSPREY_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'osprey-console-shots-'));
+const shots = process.env.OSPREY_SCREENSHOTS ? resolve(REPO, process.env.OSPREY_SCREENSHOTS) : tempDir('osprey-console-shots-');
 mkdirSync(shots, { recursive: true });
 
 let server: TestServer;

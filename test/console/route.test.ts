@@ -3,12 +3,12 @@
 // /console/<key>, a bucket may be named "console") to the other routes.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { consoleRoute } from '../../src/server/console-route.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let dir: string;
 let server: Server;
@@ -27,7 +27,7 @@ async function listen(d: string): Promise<[Server, string]> {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'osprey-console-route-'));
+  dir = tempDir('osprey-console-route-');
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>console</title>');
   writeFileSync(join(dir, 'assets', 'index-abc.js'), JS);

@@ -1,13 +1,13 @@
 // CopyProjectVersion through clients nobody here wrote (aws CLI v1, boto3), against a real server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { ACCOUNT_A, ACCOUNT_B, aws, boto3, s3cp, type Creds } from '../helpers/clients.js';
 import { DataDir } from './seed.js';
 import { sdk, waitFor } from './util.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let server: TestServer;
 let data: DataDir;
@@ -178,7 +178,7 @@ test('an output bucket that does not exist ends in COPYING_FAILED with a StatusM
 });
 
 test('an output prefix through a symbolic link out of the bucket: COPYING_FAILED with a clear message, nothing written outside', async () => {
-  const outside = mkdtempSync(join(tmpdir(), 'osprey-outside-'));
+  const outside = tempDir('osprey-outside-');
   try {
     symlinkSync(outside, join(server.dataDir, 'buckets', 'out-a', 'escape'));
     for (const [name, prefix] of [['link1', 'escape'], ['link2', 'escape/deeper']]) {

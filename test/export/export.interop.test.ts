@@ -4,8 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boto3, type Creds } from '../helpers/clients.js';
 import { REPO } from '../helpers/server.js';
@@ -39,7 +38,7 @@ before(async () => {
       keys: [{ keyId: ADMIN_ONLY_KEY, accountId: A, policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ADMIN.principalArn }, Action: 'kms:*', Resource: '*' }] } }],
     },
   });
-  work = mkdtempSync(join(tmpdir(), 'osprey-export-'));
+  work = tempDir('osprey-export-');
   // The exported predict.mjs imports @tensorflow/tfjs and sharp: let it find the repository's node_modules.
   symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'));
 });
@@ -88,6 +87,7 @@ for b in V['images']:
   });
   const driver = `import { readFileSync } from 'node:fs';
 import { loadModel, classify, customLabels } from './predict.mjs';
+import { tempDir } from '../helpers/tmp.js';
 const model = await loadModel();
 const out = [];
 for (const f of ${JSON.stringify(files)}) {

@@ -1,9 +1,9 @@
 // Starts a real `osprey serve` child process on a free port with its own data dir, for interop,
 // crash and fuzz tests. Requires the build (npm test builds first).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from './tmp.js';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 
@@ -29,7 +29,7 @@ export interface ServerOptions {
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'osprey-test-'));
+  const dataDir = opts.dataDir ?? tempDir('osprey-test-');
   const args = [join(REPO, 'bin', 'osprey.js'), 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])];
   if (opts.config) {
     const file = join(dataDir, 'test-config.json');

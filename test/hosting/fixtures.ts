@@ -3,10 +3,9 @@
 // TEST-ONLY SEAM (documented in docs/inference.md): until training through the API is usable, a
 // model version is seeded by training the ML library's sample model and inserting a
 // TRAINING_COMPLETED version straight through the stores and vault.seal, with the server stopped.
-// None of this is on the product's request path. The trained model is cached in the OS temp dir so
-// that the test files share one training run.
+// None of this is on the product's request path. The trained model is cached in the run folder
+// (test/helpers/tmp.ts), so the test files of one `npm test` share one training run; never across runs.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/storage/sqlite/database.js';
 import { SqliteProjectStore } from '../../src/storage/sqlite/projects.js';
@@ -28,13 +27,14 @@ import { imageToInput } from '../../src/ml/image.js';
 import { trainClassifier } from '../../src/ml/train.js';
 import { predictBatch } from '../../src/ml/predict.js';
 import { buildEvaluationSummary, evaluateClassification } from '../../src/ml/evaluate.js';
+import { runDir } from '../helpers/tmp.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';
 export const BUCKET = 'hosting-test';
 export const OUTPUT_BUCKET = 'hosting-output';
 
-const CACHE = join(tmpdir(), 'osprey-hosting-fixture-v3');
+const CACHE = join(runDir(), 'hosting-fixture-v3');
 
 export interface SampleModel { model: Buffer; images: SampleImage[] }
 

@@ -2,14 +2,14 @@
 // versions a dead process left STARTING or STOPPING are finished on boot; unloadable artifacts end FAILED.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACCOUNT_A, aws, boto3 } from '../helpers/clients.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { BUCKET, sampleModel, seedVersion, type SampleModel, type Seeded } from './fixtures.js';
 import { waitStatus } from './util.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let dataDir: string;
 let server: TestServer;
@@ -18,7 +18,7 @@ const v: Record<string, Seeded> = {};
 
 before(async () => {
   sample = await sampleModel();
-  dataDir = mkdtempSync(join(tmpdir(), 'osprey-hosting-restart-'));
+  dataDir = tempDir('osprey-hosting-restart-');
   v.main = await seedVersion(dataDir, sample, { version: 'main' });
   // As a process that died mid-start or mid-stop would have left them.
   v.starting = await seedVersion(dataDir, sample, { version: 'starting', status: 'STARTING', detail: { minInferenceUnits: 1 } });

@@ -1,11 +1,10 @@
 // Shared bits for the hosting suites: an SDK client, a status poller, a seeded running server.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeProjectVersionsCommand, RekognitionClient, type ProjectVersionDescription } from '@aws-sdk/client-rekognition';
 import { ACCOUNT_A, type Creds } from '../helpers/clients.js';
 import { startServer, type ServerOptions, type TestServer } from '../helpers/server.js';
 import { sampleModel, seedVersion, type SampleModel, type Seeded } from './fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 export function sdk(url: string, creds: Creds = ACCOUNT_A): RekognitionClient {
   return new RekognitionClient({
@@ -36,7 +35,7 @@ export interface Fixture { server: TestServer; sample: SampleModel; seeded: Seed
 /** A fresh data dir with the sample model seeded as TRAINING_COMPLETED, and a server on it. */
 export async function seededServer(opts: ServerOptions & { seed?: Parameters<typeof seedVersion>[2] } = {}): Promise<Fixture> {
   const sample = await sampleModel();
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'osprey-hosting-'));
+  const dataDir = opts.dataDir ?? tempDir('osprey-hosting-');
   const seeded = await seedVersion(dataDir, sample, opts.seed);
   const server = await startServer({ ...opts, dataDir });
   return { server, sample, seeded };

@@ -3,12 +3,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { BUCKET, ACCOUNT } from '../hosting/fixtures.js';
 import { seededServer, waitStatus, type Fixture } from '../hosting/util.js';
+import { tempDir } from '../helpers/tmp.js';
 
 interface Answer { status: number; body: any }
 
@@ -128,7 +128,7 @@ test('SIGTERM stops the workers with the leader; a killed leader takes its worke
 });
 
 test('workers that cannot start (the port is taken) end the start-up with their error, leaving no process', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'osprey-workers-'));
+  const dataDir = tempDir('osprey-workers-');
   const port = new URL(url).port;
   await assert.rejects(startServer({ dataDir, args: ['--workers', '2', '--port', port] }), (e: Error) => {
     assert.match(e.message, /exited with 255/);

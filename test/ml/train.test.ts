@@ -49,6 +49,23 @@ test('a real CNN trains on the sample data set and classifies its test split acc
   assert.ok(header.assumedThresholds.every((t) => t > 0 && t <= 1));
 });
 
+test('a model trained on shuffled labels scores near chance on the same test split', { timeout: 180_000 }, async () => {
+  // The same images and settings as the real run, with each label moved to another image (a
+  // seeded permutation): nothing is left to learn, so the thresholds tuned on the test split must
+  // not lift it to the real model's score. Chance is 0.25 accuracy; answering every label, 0.40 F1.
+  let s = 12345;
+  const rand = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32; };
+  const labels = train.map((e) => e.labels);
+  for (let i = labels.length - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [labels[i], labels[j]] = [labels[j]!, labels[i]!]; }
+  const shuffled = train.map((e, i) => ({ image: e.image, labels: labels[i]! }));
+  const r = await trainClassifier({ examples: shuffled, labelNames: [...SAMPLE_CLASSES], seed: 1 });
+  const conf = await predictBatch(r.model, testSet.map((e) => e.image));
+  const ev = evaluateClassification({ labels: [...SAMPLE_CLASSES], groundTruth: testSet.map((e) => e.labels), confidences: conf, multiLabel: false });
+  console.log(`# shuffled labels: test accuracy ${ev.accuracy}, macro F1 ${ev.aggregate.F1Score.toFixed(3)}`);
+  assert.ok(ev.accuracy <= 0.45, `test accuracy ${ev.accuracy} from shuffled labels`);
+  assert.ok(ev.aggregate.F1Score < 0.6, `macro F1 ${ev.aggregate.F1Score} from shuffled labels`);
+});
+
 test('same model bytes and image give identical numbers; classify decodes like imageToInput', async () => {
   const model = trained ?? (await createUntrainedModel({ labelNames: [...SAMPLE_CLASSES] }));
   const copy = Buffer.from(Uint8Array.prototype.slice.call(model));

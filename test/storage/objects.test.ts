@@ -1,13 +1,13 @@
 // No bucket or key name may reach outside <data-dir>/buckets/<bucket>/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsObjectStore, ObjectPathError } from '../../src/storage/objects.js';
 import { FsBlobStore } from '../../src/storage/blobs.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const root = mkdtempSync(join(tmpdir(), 'osprey-objects-'));
+const root = tempDir('osprey-objects-');
 const store = new FsObjectStore(join(root, 'buckets'));
 writeFileSync(join(root, 'secret.txt'), 'top secret');
 

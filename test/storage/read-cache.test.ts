@@ -2,13 +2,12 @@
 // not after this connection writes, and not after another connection (another process) writes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase, ReadCache } from '../../src/storage/sqlite/database.js';
 import { SqliteProjectStore } from '../../src/storage/sqlite/projects.js';
 import type { ProjectRecord } from '../../src/storage/ports.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const scope = { accountId: '111122223333', region: 'us-east-1' };
 const query = { features: ['CUSTOM_LABELS'], limit: 10 };
@@ -32,7 +31,7 @@ test('a cached value is reused while nothing changes, and reloaded after a write
 });
 
 test('DescribeProjects pages see writes made by another connection to the same file', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'osprey-cache-')), 'osprey.db');
+  const file = join(tempDir('osprey-cache-'), 'osprey.db');
   const db = openDatabase(file);
   const store = new SqliteProjectStore(db);
   await store.insert(project('first', 1000));

@@ -1,13 +1,13 @@
 // Each terminal manifest error ends the training TRAINING_FAILED with its code in StatusMessage,
 // and request mistakes are AWS-shaped 4xx errors (spec §6.2, §8.4).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { aws, s3cp, s3object } from '../helpers/clients.js';
 import type { TestServer } from '../helpers/server.js';
 import { BUCKET, classLine, cli, putObject, sampleServer, versionDone } from './fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let server: TestServer;
 before(async () => { server = await sampleServer({ count: 24, epochs: 1 }); });
@@ -95,7 +95,7 @@ test('a TrainingData/TestingData S3Object.Version other than "null" is an inacce
 });
 
 test('an output prefix through a symbolic link out of the bucket: TRAINING_FAILED with a clear message, nothing written outside', async () => {
-  const outside = mkdtempSync(join(tmpdir(), 'osprey-outside-'));
+  const outside = tempDir('osprey-outside-');
   try {
     mkdirSync(join(server.dataDir, 'buckets', 'out'), { recursive: true });
     symlinkSync(outside, join(server.dataDir, 'buckets', 'out', 'escape'));

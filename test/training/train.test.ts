@@ -68,8 +68,15 @@ out = rek.describe_project_versions(ProjectArn=V['p'], VersionNames=['v1'])['Pro
     const f1 = m.Precision + m.Recall ? (2 * m.Precision * m.Recall) / (m.Precision + m.Recall) : 0;
     assert.ok(Math.abs(f1 - m.F1Score) < 1e-9, 'per-label F1 is the harmonic mean of its precision and recall');
   }
-  // A real network on real images beats chance (0.25 for 4 balanced classes) even after 3 epochs.
-  assert.ok(waited.EvaluationResult.F1Score > 0.25, `F1 ${waited.EvaluationResult.F1Score}`);
+  // Only a model that learned gets here. Thresholds are tuned on the test set, so a model that answers
+  // every label already scores F1 0.40 on four balanced labels, and one that always answers the same
+  // label gets 0.25 of each row of the confusion matrix (arg-max) right. A model trained on shuffled
+  // labels stays near both (test/ml/train.test.ts).
+  const cm = summary.AggregatedEvaluationResults.ConfusionMatrix as { GroundTruthLabel: string; PredictedLabel: string; Value: number }[];
+  const balancedAccuracy = cm.filter((c) => c.GroundTruthLabel === c.PredictedLabel).reduce((a, c) => a + c.Value, 0) / 4;
+  console.log(`# 3 epochs on 64 images: F1 ${waited.EvaluationResult.F1Score}, balanced accuracy ${balancedAccuracy}`);
+  assert.ok(balancedAccuracy >= 0.6, `balanced accuracy ${balancedAccuracy}`);
+  assert.ok(waited.EvaluationResult.F1Score >= 0.6, `F1 ${waited.EvaluationResult.F1Score}`);
   const ms = JSON.parse(s3object(server.url, 'results', name('ManifestSummary')).body!.toString('utf8'));
   assert.equal(ms.statistics.training.valid_json_lines, 64);
   assert.equal(ms.statistics.testing.use_case, 'IMAGE_LEVEL_LABELS');
