@@ -11,7 +11,7 @@ import type { TestServer } from '../helpers/server.js';
 import { BUCKET, cli, datasetStatus, manifestSource, sampleServer, until } from './fixtures.js';
 
 let server: TestServer;
-before(async () => { server = await sampleServer({ count: 80, epochs: 3 }); });
+before(async () => { server = await sampleServer({ count: 80, epochs: 12 }); });
 after(async () => { await server.stop(); server.cleanup(); });
 
 test('datasets → CreateProjectVersion → waiter → evaluation file matches DescribeProjectVersions', async () => {
@@ -74,7 +74,7 @@ out = rek.describe_project_versions(ProjectArn=V['p'], VersionNames=['v1'])['Pro
   // labels stays near both (test/ml/train.test.ts).
   const cm = summary.AggregatedEvaluationResults.ConfusionMatrix as { GroundTruthLabel: string; PredictedLabel: string; Value: number }[];
   const balancedAccuracy = cm.filter((c) => c.GroundTruthLabel === c.PredictedLabel).reduce((a, c) => a + c.Value, 0) / 4;
-  console.log(`# 3 epochs on 64 images: F1 ${waited.EvaluationResult.F1Score}, balanced accuracy ${balancedAccuracy}`);
+  console.log(`# 12 epochs on 64 images: F1 ${waited.EvaluationResult.F1Score}, balanced accuracy ${balancedAccuracy}`);
   assert.ok(balancedAccuracy >= 0.6, `balanced accuracy ${balancedAccuracy}`);
   assert.ok(waited.EvaluationResult.F1Score >= 0.6, `F1 ${waited.EvaluationResult.F1Score}`);
   const ms = JSON.parse(s3object(server.url, 'results', name('ManifestSummary')).body!.toString('utf8'));
