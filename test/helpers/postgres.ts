@@ -4,12 +4,14 @@
 // locally, but under CI=true they fail: CI installs PostgreSQL, so a missing one is a broken set-up.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { missingTools } from './tools.js';
 
 export const PG_URL = process.env.OSPREY_TEST_DATABASE_URL;
 
-/** `skip` option for node:test: a reason locally, false on CI (where a missing URL then fails the test). */
-export const skipWithoutPostgres: string | false =
-  PG_URL || process.env.CI === 'true' ? false : 'OSPREY_TEST_DATABASE_URL is not set (run scripts/pg-cluster.sh or .ci/run)';
+/** `skip` option for node:test: a reason locally; under CI=true a missing cluster fails the test file (test/helpers/tools.ts). */
+export const skipWithoutPostgres: string | false = missingTools({
+  name: 'a PostgreSQL test cluster (OSPREY_TEST_DATABASE_URL)', present: !!PG_URL, install: 'scripts/pg-cluster.sh',
+});
 
 export interface TestDatabase { url: string; drop(): Promise<void> }
 

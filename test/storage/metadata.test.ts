@@ -1,16 +1,16 @@
 // Runs the metadata conformance suite against SQLite (two connections to one file) and PostgreSQL
 // (two pools on one fresh database: two nodes).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/storage/sqlite/database.js';
 import { sqliteStores } from '../../src/storage/sqlite/index.js';
 import { postgresStores } from '../../src/storage/postgres/index.js';
 import { createTestDatabase, skipWithoutPostgres } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/tmp.js';
 import { metadataConformance } from './metadata.conformance.js';
 
 metadataConformance('sqlite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'osprey-meta-'));
+  const dir = tempDir('osprey-meta-');
   const file = join(dir, 'osprey.db');
   const a = sqliteStores(openDatabase(file));
   const b = sqliteStores(openDatabase(file));
