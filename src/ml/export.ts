@@ -15,11 +15,16 @@
  * written as a preprocessing step in osprey-model.json and done by predict.mjs, in the same order of operations.
  * A model on the pretrained backbone (mobilenet-v2-transfer) exports as one graph: the backbone's layers and weights
  * (from the nsfwjs package, MIT) followed by the trained head; it takes the [0,1] pixels without standardisation.
- * Errors: ExportError for model kinds that cannot be exported (today every stored classifier can).
+ * A detector (osprey-centernet) exports its network; the letterbox and the decoding of its raw grid (peaks, boxes,
+ * NMS) are written as metadata and done by predict.mjs (export-example.ts), as src/ml/detection/ does them.
+ * Errors: ExportError for model kinds that cannot be exported (today every kind Osprey trains can).
  */
 import { initBackend, tf } from './backend.js';
 import { loadNetwork } from './predict.js';
-import { deserializeModel } from './model-format.js';
+import { deserializeModel, isDetector } from './model-format.js';
+import { buildDetector, outputStride } from './detection/network.js';
+import { MAX_CANDIDATES, MIN_CANDIDATE_SCORE, NMS_IOU } from './detection/decode.js';
+import { PREDICT_MJS } from './export-example.js';
 
 export interface ExportedFile { path: string; bytes: Buffer }
 
@@ -32,7 +37,7 @@ export interface ExportedMetadata {
   format: 'osprey-tfjs-export';
   formatVersion: 1;
   projectVersionArn: string;
-  modelType: 'classification';
+  modelType: 'classification' | 'object-detection';
   labels: string[];
   /** 0..1 per label, in `labels` order: DetectCustomLabels keeps a label without MinConfidence when confidence ≥ it. */
   assumedThresholds: number[];
@@ -41,9 +46,16 @@ export interface ExportedMetadata {
   inputSize: number;
   preprocessing: {
     decode: string;
-    resize: { width: number; height: number; fit: 'fill'; kernel: 'linear' };
+    /** Classifiers: stretched to inputSize². Detectors: letterboxed (see letterbox). */
+    resize: { width: number; height: number; fit: 'fill'; kernel: 'linear' } | { letterbox: true; longerSide: number; anchor: 'top-left'; fill: [number, number, number]; kernel: 'linear' };
     scale: number;
     standardize: null | { over: 'height,width per channel'; epsilon: number };
+  };
+  /** Detectors only: how the raw [1, g, g, L+4] output becomes boxes (src/ml/detection/decode.ts). */
+  postprocessing?: {
+    outputStride: number; grid: number; heatmap: 'sigmoid of channels 0..L-1, a peak is the maximum of its 3x3 neighbourhood';
+    box: 'channels L, L+1: centre offset in the cell; L+2, L+3: log(width, height in cells), capped at 8';
+    minCandidateScore: number; maxCandidates: number; nmsIou: number;
   };
 }
 
@@ -52,9 +64,16 @@ export async function exportTfjsModel(modelBytes: Buffer, projectVersionArn: str
   await initBackend();
   const m = deserializeModel(modelBytes);
   const arch = m.architecture;
-  if (arch.name !== 'osprey-cnn' && arch.name !== 'mobilenet-v2-transfer') throw new ExportError(`models of architecture ${arch.name} cannot be exported yet`);
-  // The same network the server runs (for a transfer model: the pretrained backbone and the stored head, as one graph).
-  const net = await loadNetwork({ ...m, architecture: arch });
+  let net: tf.LayersModel;
+  if (isDetector(arch)) {
+    net = buildDetector(arch, m.inputSize, m.labels.length, 1);
+    net.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+  } else if (arch.name === 'osprey-cnn' || arch.name === 'mobilenet-v2-transfer') {
+    // The same network the server runs (for a transfer model: the pretrained backbone and the stored head, as one graph).
+    net = await loadNetwork({ ...m, architecture: arch });
+  } else {
+    throw new ExportError(`models of architecture ${(arch as { name: string }).name} cannot be exported yet`);
+  }
   let artifacts: tf.io.ModelArtifacts | undefined;
   try {
     await net.save(tf.io.withSaveHandler(async (a) => {
@@ -77,18 +96,28 @@ export async function exportTfjsModel(modelBytes: Buffer, projectVersionArn: str
     format: 'osprey-tfjs-export',
     formatVersion: 1,
     projectVersionArn,
-    modelType: 'classification',
+    modelType: isDetector(arch) ? 'object-detection' : 'classification',
     labels: m.labels,
     assumedThresholds: m.assumedThresholds,
     multiLabel: m.multiLabel,
-    output: m.multiLabel ? 'sigmoid' : 'softmax',
+    output: m.multiLabel || isDetector(arch) ? 'sigmoid' : 'softmax',
     inputSize: m.inputSize,
     preprocessing: {
       decode: 'JPEG or PNG; alpha dropped; converted to sRGB (grey becomes three equal channels)',
-      resize: { width: m.inputSize, height: m.inputSize, fit: 'fill', kernel: 'linear' },
+      resize: isDetector(arch)
+        ? { letterbox: true, longerSide: m.inputSize, anchor: 'top-left', fill: [128, 128, 128], kernel: 'linear' }
+        : { width: m.inputSize, height: m.inputSize, fit: 'fill', kernel: 'linear' },
       scale: 1 / 255,
-      standardize: m.architecture.inputNorm === 'standardize' ? { over: 'height,width per channel', epsilon: 1e-3 } : null,
+      standardize: arch.inputNorm === 'standardize' ? { over: 'height,width per channel', epsilon: 1e-3 } : null,
     },
+    ...(isDetector(arch) ? {
+      postprocessing: {
+        outputStride: outputStride(arch), grid: m.inputSize / outputStride(arch),
+        heatmap: 'sigmoid of channels 0..L-1, a peak is the maximum of its 3x3 neighbourhood' as const,
+        box: 'channels L, L+1: centre offset in the cell; L+2, L+3: log(width, height in cells), capped at 8' as const,
+        minCandidateScore: MIN_CANDIDATE_SCORE, maxCandidates: MAX_CANDIDATES, nmsIou: NMS_IOU,
+      },
+    } : {}),
   };
   return [
     { path: 'model.json', bytes: Buffer.from(JSON.stringify(modelJson)) },
@@ -111,77 +140,7 @@ the assumed thresholds and the preprocessing the model expects.
     npm install @tensorflow/tfjs@4.22.0 sharp@0.35.5
     node predict.mjs photo.jpg [--min-confidence 50] [--max-results 3]
 
-prints \`{"CustomLabels":[{"Name":…,"Confidence":…}]}\` as Osprey's DetectCustomLabels does for this model.
+prints \`{"CustomLabels":[{"Name":…,"Confidence":…}]}\` (detectors: with \`Geometry\`) as Osprey's DetectCustomLabels does
+for this model.
 `;
 }
-
-/** The runnable example; plain tfjs + sharp, no Osprey code. Keep in step with image.ts and network.ts. */
-const PREDICT_MJS = `// Runs the exported model as Osprey's DetectCustomLabels does: node predict.mjs IMAGE [--min-confidence N] [--max-results N]
-// Needs: npm install @tensorflow/tfjs@4.22.0 sharp@0.35.5
-import { readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
-
-const here = new URL('.', import.meta.url);
-const meta = JSON.parse(readFileSync(new URL('osprey-model.json', here), 'utf8'));
-const modelJson = JSON.parse(readFileSync(new URL('model.json', here), 'utf8'));
-
-/** Load the model from disk with tfjs' in-memory IO handler (plain tfjs has no file:// loader in Node). */
-export async function loadModel() {
-  const w = readFileSync(new URL(modelJson.weightsManifest[0].paths[0], here));
-  return tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: modelJson.weightsManifest[0].weights,
-    weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength),
-  }));
-}
-
-/** Decode, resize (stretch) and scale an image as osprey-model.json's preprocessing says: [1, size, size, 3]. */
-export async function preprocess(bytes) {
-  const p = meta.preprocessing;
-  const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb')
-    .resize(p.resize.width, p.resize.height, { fit: p.resize.fit, kernel: p.resize.kernel })
-    .raw().toBuffer({ resolveWithObject: true });
-  const n = info.width * info.height;
-  const x = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) x[i * 3 + c] = data[i * info.channels + (info.channels >= 3 ? c : 0)] * p.scale;
-  }
-  return tf.tidy(() => {
-    const t = tf.tensor4d(x, [1, info.height, info.width, 3]);
-    if (!p.standardize) return t;
-    const { mean, variance } = tf.moments(t, [1, 2], true);
-    return tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, p.standardize.epsilon)));
-  });
-}
-
-/** Confidences 0..1 per label, in meta.labels order. */
-export async function classify(model, bytes) {
-  const x = await preprocess(bytes);
-  const y = model.predict(x);
-  const conf = await y.data();
-  tf.dispose([x, y]);
-  return Array.from(conf);
-}
-
-/** DetectCustomLabels filtering: each label's assumed threshold, or MinConfidence (0-100); highest first. */
-export function customLabels(conf, { minConfidence, maxResults } = {}) {
-  const out = [];
-  meta.labels.forEach((name, l) => {
-    const keep = minConfidence === undefined ? conf[l] >= meta.assumedThresholds[l] : conf[l] * 100 >= minConfidence;
-    if (keep) out.push({ Name: name, Confidence: conf[l] * 100 });
-  });
-  out.sort((a, b) => b.Confidence - a.Confidence || (a.Name < b.Name ? -1 : 1));
-  return maxResults === undefined ? out : out.slice(0, maxResults);
-}
-
-if (import.meta.url === new URL(process.argv[1], 'file://').href || process.argv[1]?.endsWith('predict.mjs')) {
-  const args = process.argv.slice(2);
-  const image = args.find((a, i) => !a.startsWith('--') && !(args[i - 1] ?? '').startsWith('--'));
-  if (!image) { console.error('usage: node predict.mjs IMAGE [--min-confidence N] [--max-results N]'); process.exit(2); }
-  const opt = (name) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : undefined; };
-  const model = await loadModel();
-  const conf = await classify(model, readFileSync(image));
-  console.log(JSON.stringify({ CustomLabels: customLabels(conf, { minConfidence: opt('--min-confidence'), maxResults: opt('--max-results') }) }));
-}
-`;
