@@ -92,14 +92,20 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const secret = loadServerSecret(config.dataDir, config.masterKey);
 
   const stores = await openMetadata(config);
+  // Several nodes on one PostgreSQL database: none may sweep what another is writing, and hosted
+  // models are loaded by each node on demand rather than restored at boot (docs/scale-out.md).
+  const shared = stores.backend === 'postgres';
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
-  if (recovers) await blobs.sweep();
+  if (recovers && !shared) await blobs.sweep();
   const objects = new FsObjectStore(join(config.dataDir, 'buckets'));
 
   const paginator = new Paginator(subkey(secret, 'osprey-pagination'), () => clock.now());
   const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
   const projects = new ProjectService({ projects: stores.projects, tags, clock, paginator, limits: { projectsPerAccount: 10_000 } });
-  const runner = new JobRunner(stores.jobs, clock, ids, log, role === 'worker' ? opts.wakeLeader : undefined);
+  const runner = new JobRunner(stores.jobs, clock, ids, log, role === 'worker' ? opts.wakeLeader : undefined, {
+    // On PostgreSQL other nodes' runners share the job table: only expired leases are taken over.
+    shared, leaseMs: config.jobLeaseSeconds * 1000,
+  });
   const versions = new VersionService({ versions: stores.versions, projects, blobs, paginator, runner });
   runner.register(versions.deleteJob());
   const keys = new KeyService({ keys: stores.keys, masterKey: kmsMasterKey(secret), clock, ids, policyCheck: keyPolicyCheck });
@@ -114,9 +120,9 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   });
   runner.register(copies.job());
   if (recovers) await copies.reconcile();
-  const hosting = new HostingService({ versions: stores.versions, lookup: versions, vault, objects, runner, ids, settings: hostingSettings(config), log });
+  const hosting = new HostingService({ versions: stores.versions, lookup: versions, vault, objects, runner, ids, settings: hostingSettings(config), log, shared });
   runner.register(hosting.job());
-  if (recovers) await hosting.restore();
+  if (recovers && !shared) await hosting.restore();
   const datasetStore = stores.datasets;
   const datasets = new DatasetService({ datasets: datasetStore, projects, tags, objects, paginator, clock, runner, jobs: stores.jobs });
   runner.register(datasetJob({ datasets: datasetStore, objects, sealed, clock }));

@@ -29,6 +29,11 @@ export interface ServerConfig {
   databaseUrl?: string;
   /** Connections this process holds at most in its PostgreSQL pool. */
   databasePoolSize: number;
+  /**
+   * A running job's lease: renewed every third of it; on a shared database, a node that stops renewing
+   * (killed) has its jobs taken over by another node once the lease has expired.
+   */
+  jobLeaseSeconds: number;
   /** Training hyperparameters (docs/training.md); checked by domain/versions/training/options.ts. */
   training?: Record<string, unknown>;
 }
@@ -37,19 +42,21 @@ export const DEFAULT_PORT = 4750;
 
 export const DEFAULTS: ServerConfig = {
   host: '127.0.0.1', port: DEFAULT_PORT, dataDir: './data', auth: 'dev', region: 'us-east-1', credentials: [],
-  trainingConcurrency: 1, copyConcurrency: 4, workers: 1, logLevel: 'info', keys: [], databasePoolSize: 10,
+  trainingConcurrency: 1, copyConcurrency: 4, workers: 1, logLevel: 'info', keys: [], databasePoolSize: 10, jobLeaseSeconds: 60,
 };
 
 const ENV: Record<string, keyof ServerConfig> = {
   OSPREY_HOST: 'host', OSPREY_PORT: 'port', OSPREY_DATA_DIR: 'dataDir', OSPREY_AUTH: 'auth', OSPREY_REGION: 'region',
   OSPREY_MASTER_KEY: 'masterKey', OSPREY_TRAINING_CONCURRENCY: 'trainingConcurrency', OSPREY_COPY_CONCURRENCY: 'copyConcurrency',
   OSPREY_LOG_LEVEL: 'logLevel', OSPREY_WORKERS: 'workers', OSPREY_DATABASE_URL: 'databaseUrl', OSPREY_DATABASE_POOL_SIZE: 'databasePoolSize',
+  OSPREY_JOB_LEASE_SECONDS: 'jobLeaseSeconds',
 };
 
 const FLAGS: Record<string, keyof ServerConfig | 'config'> = {
   '--host': 'host', '--port': 'port', '--data-dir': 'dataDir', '--auth': 'auth', '--region': 'region', '--config': 'config',
   '--training-concurrency': 'trainingConcurrency', '--copy-concurrency': 'copyConcurrency', '--log-level': 'logLevel',
   '--workers': 'workers', '--database-url': 'databaseUrl', '--database-pool-size': 'databasePoolSize',
+  '--job-lease-seconds': 'jobLeaseSeconds',
 };
 
 export class ConfigError extends Error {}
@@ -80,12 +87,13 @@ export function loadConfig(flags: Record<string, string>, env: NodeJS.ProcessEnv
   delete merged.config;
   const config = merged as unknown as ServerConfig;
   if (config.workers as unknown === 'auto') config.workers = availableParallelism();
-  for (const k of ['port', 'trainingConcurrency', 'copyConcurrency', 'workers', 'databasePoolSize'] as const) {
+  for (const k of ['port', 'trainingConcurrency', 'copyConcurrency', 'workers', 'databasePoolSize', 'jobLeaseSeconds'] as const) {
     const n = Number(config[k]);
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${k} must be a non-negative integer, got ${config[k]}`);
     (config as unknown as Record<string, number>)[k] = n;
   }
   if (config.workers < 1) throw new ConfigError('workers must be at least 1');
+  if (config.jobLeaseSeconds < 1) throw new ConfigError('jobLeaseSeconds must be at least 1');
   if (config.databasePoolSize < 1) throw new ConfigError('databasePoolSize must be at least 1');
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError(`databaseUrl must be a postgres:// or postgresql:// URL, got ${redactUrl(String(config.databaseUrl))}`);

@@ -1,6 +1,9 @@
 // The persisted job runner: leases queued jobs from the job table, runs them with a per-kind
-// concurrency limit, renews leases while they run, and on start-up hands every job a previous
-// process left RUNNING to its kind's recover() (resume or fail), so nothing stays in progress.
+// concurrency limit, renews leases while they run, and hands every job a dead runner left RUNNING to
+// its kind's recover() (resume or fail), so nothing stays in progress. On the embedded database this
+// runner is the only one: at start-up every RUNNING job of another owner is orphaned. On a shared
+// database (PostgreSQL, several nodes) a job is orphaned only once its lease has expired: checked at
+// start-up and every half lease, so a node that dies has its jobs taken over by a live one.
 import type { JobRecord, JobStore } from '../storage/ports.js';
 import type { Clock } from '../domain/shared/clock.js';
 import type { Ids } from '../domain/shared/ids.js';
@@ -16,6 +19,8 @@ export interface JobKind {
   kind: string;
   /** How many jobs of this kind may run at once in this process. */
   concurrency: number;
+  /** How many jobs of this kind may run at once on every runner of the database together. */
+  clusterConcurrency?: number;
   run(ctx: JobContext): Promise<void>;
   /** Called for a job found RUNNING after a crash: 'resume' re-queues it, 'fail' ends it. */
   recover(job: JobRecord): Promise<'resume' | 'fail'>;
@@ -26,20 +31,30 @@ export interface JobKind {
 const LEASE_MS = 60_000;
 const POLL_MS = 200;
 
+export interface RunnerOptions {
+  /** Lease length; renewed every third of it while a job runs (default 60 s). */
+  leaseMs?: number;
+  /** Other runners share the job table (several nodes): take over only expired leases. */
+  shared?: boolean;
+}
+
 export class JobRunner {
   private readonly kinds = new Map<string, JobKind>();
   private readonly running = new Map<string, { kind: string; abort: AbortController; done: Promise<void> }>();
   private timer?: NodeJS.Timeout;
   private stopped = true;
   private readonly owner: string;
+  private readonly leaseMs: number;
+  private lastSweep = 0;
 
   /**
    * `runsElsewhere`: this process only enqueues (a --workers worker); the callback tells the process
    * whose runner leases the jobs, so a new job starts at once instead of on that runner's next poll.
    */
   constructor(private readonly store: JobStore, private readonly clock: Clock, ids: Ids, private readonly log: Logger,
-    private readonly runsElsewhere?: () => void) {
+    private readonly runsElsewhere?: () => void, private readonly opts: RunnerOptions = {}) {
     this.owner = `runner-${ids.uuid()}`;
+    this.leaseMs = opts.leaseMs ?? LEASE_MS;
   }
 
   register(kind: JobKind): void { this.kinds.set(kind.kind, kind); }
@@ -56,20 +71,26 @@ export class JobRunner {
   }
 
   async start(): Promise<void> {
-    for (const job of await this.store.orphaned(this.clock.now(), this.owner)) {
-      const kind = this.kinds.get(job.kind);
-      const decision = kind ? await kind.recover(job).catch(() => 'fail' as const) : 'fail';
-      if (decision === 'resume') {
-        this.log.info('job resumed after restart', { job: job.id, kind: job.kind });
-        await this.store.requeue(job.id);
-      } else {
-        this.log.warn('job failed after restart', { job: job.id, kind: job.kind });
-        await kind?.fail(job, 'The job was interrupted by a server restart.').catch(() => undefined);
-        await this.store.finish(job.id, job.leaseOwner ?? '', 'FAILED', 'interrupted');
-      }
-    }
+    await this.recoverOrphans(!this.opts.shared);
     this.stopped = false;
     this.poke();
+  }
+
+  /** Hands jobs of dead runners to their kind's recover(); only the runner that requeues or fails one acts on it. */
+  private async recoverOrphans(onlyRunner: boolean): Promise<void> {
+    this.lastSweep = this.clock.now().getTime();
+    for (const job of await this.store.orphaned(this.clock.now(), onlyRunner ? this.owner : undefined)) {
+      if (this.running.has(job.id)) continue;
+      const kind = this.kinds.get(job.kind);
+      const decision = kind ? await kind.recover(job).catch(() => 'fail' as const) : 'fail';
+      const dead = job.leaseOwner ?? '';
+      if (decision === 'resume') {
+        if (await this.store.requeue(job.id, dead)) this.log.info('job resumed after its runner stopped', { job: job.id, kind: job.kind, runner: dead });
+      } else if (await this.store.finish(job.id, dead, 'FAILED', 'interrupted')) {
+        this.log.warn('job failed after its runner stopped', { job: job.id, kind: job.kind, runner: dead });
+        await kind?.fail(job, 'The job was interrupted by a server restart.').catch(() => undefined);
+      }
+    }
   }
 
   /** Asks for a scheduling pass soon. */
@@ -88,9 +109,12 @@ export class JobRunner {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     try {
+      if (this.opts.shared && this.clock.now().getTime() - this.lastSweep > this.leaseMs / 2) await this.recoverOrphans(false);
+      const caps: Record<string, number> = {};
+      for (const k of this.kinds.values()) if (k.clusterConcurrency !== undefined) caps[k.kind] = k.clusterConcurrency;
       for (;;) {
         const free = [...this.kinds.values()].filter((k) => this.activeCount(k.kind) < k.concurrency).map((k) => k.kind);
-        const job = await this.store.lease(free, this.owner, this.clock.now(), LEASE_MS);
+        const job = await this.store.lease(free, this.owner, this.clock.now(), this.leaseMs, caps);
         if (!job) break;
         this.launch(job);
       }
@@ -103,15 +127,19 @@ export class JobRunner {
   private launch(job: JobRecord): void {
     const kind = this.kinds.get(job.kind)!;
     const abort = new AbortController();
+    let lost = false;
     const renew = setInterval(() => {
-      void this.store.renew(job.id, this.owner, new Date(this.clock.now().getTime() + LEASE_MS));
-    }, LEASE_MS / 3);
+      void this.store.renew(job.id, this.owner, new Date(this.clock.now().getTime() + this.leaseMs)).then((held) => {
+        // Another runner took the job over (this one stalled past its lease): stop, and leave it to them.
+        if (!held && !abort.signal.aborted) { lost = true; this.log.warn('job lease lost', { job: job.id, kind: job.kind }); abort.abort(); }
+      }, () => undefined);
+    }, this.leaseMs / 3);
     const done = (async () => {
       try {
         await kind.run({ job, signal: abort.signal, log: this.log });
         await this.store.finish(job.id, this.owner, 'DONE');
       } catch (e) {
-        if (abort.signal.aborted && this.stopped) return; // shutting down: leave RUNNING for recovery
+        if (abort.signal.aborted && (this.stopped || lost)) return; // shutting down or taken over: leave it to recovery
         const reason = e instanceof Error ? e.message : String(e);
         this.log.error('job failed', { job: job.id, kind: job.kind, error: reason });
         await kind.fail(job, reason).catch((err) => this.log.error('job fail handler failed', { error: String(err) }));

@@ -97,13 +97,22 @@ export interface JobRecord {
 
 export interface JobStore {
   enqueue(job: { id: string; kind: string; payload: unknown; createdAt: Date }): Promise<void>;
-  /** Atomically leases the oldest queued job of one of the kinds (or one whose lease expired). */
-  lease(kinds: string[], owner: string, now: Date, leaseMs: number): Promise<JobRecord | undefined>;
+  /**
+   * Atomically leases the oldest queued job of one of the kinds. `caps` (kind → n): a job of that kind
+   * is leased only while fewer than n of its kind are RUNNING in the whole database (every node).
+   */
+  lease(kinds: string[], owner: string, now: Date, leaseMs: number, caps?: Record<string, number>): Promise<JobRecord | undefined>;
+  /** Extends the lease; false when `owner` no longer holds the job (it was taken over). */
   renew(id: string, owner: string, until: Date): Promise<boolean>;
-  finish(id: string, owner: string, state: 'DONE' | 'FAILED', error?: string): Promise<void>;
-  /** Jobs left RUNNING by a process that died (lease expired or owner gone). */
-  orphaned(now: Date, liveOwner: string): Promise<JobRecord[]>;
-  requeue(id: string): Promise<void>;
+  /** Ends the job, only while `owner` holds it; returns whether it did. */
+  finish(id: string, owner: string, state: 'DONE' | 'FAILED', error?: string): Promise<boolean>;
+  /**
+   * RUNNING jobs whose lease expired before `now`; with `liveOwner` (a runner that knows it is the
+   * only one on this database), also every RUNNING job of another owner.
+   */
+  orphaned(now: Date, liveOwner?: string): Promise<JobRecord[]>;
+  /** Queues a RUNNING job again, only while `owner` (the dead holder) still holds it; returns whether it did. */
+  requeue(id: string, owner: string): Promise<boolean>;
   get(id: string): Promise<JobRecord | undefined>;
   countActive(kind: string): Promise<number>;
 }

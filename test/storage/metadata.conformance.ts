@@ -210,10 +210,31 @@ export function metadataConformance(name: string, open: () => Promise<Backend>, 
       await be.b.jobs.finish(first.id, first.leaseOwner!, 'DONE');
       assert.equal((await be.a.jobs.get(first.id))?.state, 'DONE');
       assert.equal(await be.a.jobs.countActive(kind), 19);
-      const orphans = await be.a.jobs.orphaned(new Date(Date.now() + 120_000), 'owner-0');
-      assert.equal(orphans.filter((j) => j.kind === kind).length, 19, 'expired leases are orphaned');
-      await be.a.jobs.requeue(orphans.find((j) => j.kind === kind)!.id);
-      assert.equal((await be.b.jobs.lease([kind], 'owner-2', new Date(), 1000))?.attempts, 2);
+      const mine = (js: { kind: string }[]) => js.filter((j) => j.kind === kind).length;
+      assert.equal(mine(await be.a.jobs.orphaned(new Date())), 0, 'live leases are not orphaned');
+      assert.equal(mine(await be.a.jobs.orphaned(new Date(), 'owner-0')), leased.filter((j) => j!.leaseOwner === 'owner-1').length,
+        'the only runner also takes jobs of other owners');
+      const orphans = (await be.a.jobs.orphaned(new Date(Date.now() + 120_000))).filter((j) => j.kind === kind);
+      assert.equal(orphans.length, 19, 'expired leases are orphaned');
+      // Two nodes find the same orphan: only one requeues it.
+      const o = orphans[0];
+      const requeued = await Promise.all([be.a.jobs.requeue(o.id, o.leaseOwner!), be.b.jobs.requeue(o.id, o.leaseOwner!)]);
+      assert.deepEqual(requeued.filter(Boolean).length, 1);
+      const again = await be.b.jobs.lease([kind], 'owner-2', new Date(), 1000);
+      assert.equal(again?.id, o.id); assert.equal(again?.attempts, 2);
+      assert.equal(await be.a.jobs.requeue(o.id, o.leaseOwner!), false, 'a stale orphan list cannot requeue a job that was leased again');
+      assert.equal(await be.a.jobs.finish(o.id, o.leaseOwner!, 'FAILED'), false, 'nor end it');
+    });
+
+    test('jobs: a cluster-wide cap holds across concurrent leases from two runners', async () => {
+      const kind = `cap-${uniq()}`;
+      for (let i = 0; i < 10; i++) await be.a.jobs.enqueue({ id: `${kind}-${i}`, kind, payload: {}, createdAt: new Date(1000 + i) });
+      const leased = (await alternate(10, be, (s, i) => s.jobs.lease([kind], `owner-${i}`, new Date(), 60_000, { [kind]: 2 }))).filter((j) => j);
+      assert.equal(leased.length, 2);
+      await be.a.jobs.finish(leased[0]!.id, leased[0]!.leaseOwner!, 'DONE');
+      assert.ok(await be.b.jobs.lease([kind], 'owner-x', new Date(), 60_000, { [kind]: 2 }));
+      assert.equal(await be.b.jobs.lease([kind], 'owner-y', new Date(), 60_000, { [kind]: 2 }), undefined);
+      assert.ok(await be.b.jobs.lease([kind], 'owner-z', new Date(), 60_000), 'no cap, no limit');
     });
 
     test('datasets: create with tags and job, entries, filters, labels, stats, move', async () => {

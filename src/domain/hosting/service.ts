@@ -41,7 +41,16 @@ export interface HostingDeps {
   ids: Ids;
   settings: HostingSettings;
   log: Logger;
+  /**
+   * Several nodes share the database (docs/scale-out.md): a node serves DetectCustomLabels for any
+   * RUNNING version by loading it into its own units on first use, and unloads it once the database
+   * says the version is no longer hosted.
+   */
+  shared?: boolean;
 }
+
+/** How often a node of a shared deployment checks that its loaded models are still hosted. */
+const WATCH_MS = 2000;
 
 export class HostingService {
   private readonly pools = new Map<string, InferencePool>();
@@ -50,7 +59,22 @@ export class HostingService {
   /** Versions found RUNNING at boot whose workers are not registered yet: detect waits for them. */
   private readonly restoring = new Map<string, { promise: Promise<void>; resolve: () => void }>();
 
-  constructor(private readonly deps: HostingDeps) {}
+  private watcher?: NodeJS.Timeout;
+
+  constructor(private readonly deps: HostingDeps) {
+    if (deps.shared) {
+      this.watcher = setInterval(() => void this.unloadStale().catch((e) => deps.log.error('hosting watch failed', { error: String(e) })), WATCH_MS);
+      this.watcher.unref();
+    }
+  }
+
+  /** Shared deployments: unloads the local units of versions that another node stopped. */
+  private async unloadStale(): Promise<void> {
+    for (const arn of [...this.pools.keys()]) {
+      const v = await this.deps.versions.get(arn);
+      if (!v || !HOSTED.includes(v.status) || v.status === 'STOPPING') await this.reconcile(arn);
+    }
+  }
 
   async start(caller: Caller, arn: string, min: number, max?: number): Promise<VersionStatus> {
     const v = await this.deps.lookup.get(caller, arn, 'StartProjectVersion');
@@ -94,6 +118,8 @@ export class HostingService {
   /** The workers of a RUNNING version in this process (waits for a restore in progress). */
   async poolFor(arn: string): Promise<InferencePool> {
     if (!this.pools.has(arn)) await this.restoring.get(arn)?.promise;
+    // Shared deployments: a version RUNNING (started through any node) is loaded here on first use.
+    if (!this.pools.has(arn) && this.deps.shared) await this.reconcile(arn);
     const pool = this.pools.get(arn);
     // RUNNING in the database but not loaded here: a retryable condition, not the client's fault.
     if (!pool) throw Throttling(`The model version ${arn} is not loaded on this server yet; retry.`);
@@ -228,6 +254,7 @@ export class HostingService {
 
   /** Shutdown: terminate every worker. The statuses stay, so the next boot restores them. */
   async close(): Promise<void> {
+    clearInterval(this.watcher);
     const pools = [...this.pools.values()];
     this.pools.clear();
     for (const arn of [...this.restoring.keys()]) this.restored(arn);

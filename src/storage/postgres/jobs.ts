@@ -1,7 +1,7 @@
 // The job table in PostgreSQL. A lease claims the oldest queued job with FOR UPDATE SKIP LOCKED, so
 // runners on many nodes never claim the same job and never wait on each other.
 import type { JobRecord, JobStore, NewJob } from '../ports.js';
-import type { Pool, Queryable } from './database.js';
+import { lockKey, tx, type Pool, type Queryable } from './database.js';
 
 interface Row { id: string; kind: string; payload: string; state: string; attempts: number; lease_owner: string | null; lease_until_ms: number | null; created_ms: number; error: string | null }
 
@@ -24,11 +24,19 @@ export class PgJobStore implements JobStore {
     await writeJob(this.pool, job, job.createdAt.getTime());
   }
 
-  async lease(kinds: string[], owner: string, now: Date, leaseMs: number) {
+  async lease(kinds: string[], owner: string, now: Date, leaseMs: number, caps: Record<string, number> = {}) {
     if (kinds.length === 0) return undefined;
-    const r = (await this.pool.query<Row>(`UPDATE jobs SET state = 'RUNNING', lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1
-      WHERE id = (SELECT id FROM jobs WHERE state = 'QUEUED' AND kind = ANY($3) ORDER BY created_ms, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-      RETURNING *`, [owner, now.getTime() + leaseMs, kinds])).rows[0];
+    const claim = (q: Queryable) => q.query<Row>(`UPDATE jobs SET state = 'RUNNING', lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1
+      WHERE id = (SELECT id FROM jobs j WHERE state = 'QUEUED' AND kind = ANY($3)
+        AND ($4::jsonb ->> kind IS NULL OR (SELECT count(*) FROM jobs r WHERE r.kind = j.kind AND r.state = 'RUNNING') < ($4::jsonb ->> kind)::int)
+        ORDER BY created_ms, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING *`, [owner, now.getTime() + leaseMs, kinds, JSON.stringify(caps)]);
+    const capped = kinds.some((k) => caps[k] !== undefined);
+    // A capped claim counts the kind's running jobs: claims are serialised cluster-wide (an advisory
+    // lock) so two nodes cannot both see n-1 running and both claim. Uncapped claims need no lock.
+    const r = capped
+      ? await tx(this.pool, async (c) => { await lockKey(c, 'job-claims'); return (await claim(c)).rows[0]; })
+      : (await claim(this.pool)).rows[0];
     return r && toRecord(r);
   }
 
@@ -38,18 +46,21 @@ export class PgJobStore implements JobStore {
   }
 
   async finish(id: string, owner: string, state: 'DONE' | 'FAILED', error?: string) {
-    await this.pool.query('UPDATE jobs SET state = $1, error = $2, lease_owner = NULL, lease_until_ms = NULL WHERE id = $3 AND lease_owner = $4',
-      [state, error ?? null, id, owner]);
+    return (await this.pool.query('UPDATE jobs SET state = $1, error = $2, lease_owner = NULL, lease_until_ms = NULL WHERE id = $3 AND lease_owner IS NOT DISTINCT FROM $4',
+      [state, error ?? null, id, owner])).rowCount === 1;
   }
 
-  async orphaned(now: Date, liveOwner: string) {
-    const rows = (await this.pool.query<Row>(`SELECT * FROM jobs WHERE state = 'RUNNING' AND (lease_owner != $1 OR lease_until_ms < $2)`,
-      [liveOwner, now.getTime()])).rows;
+  async orphaned(now: Date, liveOwner?: string) {
+    const rows = liveOwner === undefined
+      ? (await this.pool.query<Row>(`SELECT * FROM jobs WHERE state = 'RUNNING' AND lease_until_ms < $1`, [now.getTime()])).rows
+      : (await this.pool.query<Row>(`SELECT * FROM jobs WHERE state = 'RUNNING' AND (lease_owner IS DISTINCT FROM $1 OR lease_until_ms < $2)`,
+        [liveOwner, now.getTime()])).rows;
     return rows.map(toRecord);
   }
 
-  async requeue(id: string) {
-    await this.pool.query(`UPDATE jobs SET state = 'QUEUED', lease_owner = NULL, lease_until_ms = NULL WHERE id = $1 AND state = 'RUNNING'`, [id]);
+  async requeue(id: string, owner: string) {
+    return (await this.pool.query(`UPDATE jobs SET state = 'QUEUED', lease_owner = NULL, lease_until_ms = NULL
+      WHERE id = $1 AND state = 'RUNNING' AND lease_owner IS NOT DISTINCT FROM $2`, [id, owner])).rowCount === 1;
   }
 
   async get(id: string) {

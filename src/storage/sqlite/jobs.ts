@@ -22,11 +22,13 @@ export class SqliteJobStore implements JobStore {
     writeJob(this.db, job, job.createdAt.getTime());
   }
 
-  async lease(kinds: string[], owner: string, now: Date, leaseMs: number) {
+  async lease(kinds: string[], owner: string, now: Date, leaseMs: number, caps: Record<string, number> = {}) {
     if (kinds.length === 0) return undefined;
     return this.db.transaction(() => {
-      const row = statement(this.db, `SELECT * FROM jobs WHERE state = 'QUEUED' AND kind IN (${inList(kinds.length)})
-        ORDER BY created_ms, id LIMIT 1`).get(...kinds) as Row | undefined;
+      const row = statement(this.db, `SELECT * FROM jobs j WHERE state = 'QUEUED' AND kind IN (${inList(kinds.length)})
+        AND (json_extract(?, '$."' || kind || '"') IS NULL
+          OR (SELECT count(*) FROM jobs r WHERE r.kind = j.kind AND r.state = 'RUNNING') < json_extract(?, '$."' || kind || '"'))
+        ORDER BY created_ms, id LIMIT 1`).get(...kinds, JSON.stringify(caps), JSON.stringify(caps)) as Row | undefined;
       if (!row) return undefined;
       const changed = statement(this.db, `UPDATE jobs SET state = 'RUNNING', lease_owner = ?, lease_until_ms = ?, attempts = attempts + 1
         WHERE id = ? AND state = 'QUEUED'`).run(owner, now.getTime() + leaseMs, row.id).changes;
@@ -40,17 +42,20 @@ export class SqliteJobStore implements JobStore {
   }
 
   async finish(id: string, owner: string, state: 'DONE' | 'FAILED', error?: string) {
-    statement(this.db, `UPDATE jobs SET state = ?, error = ?, lease_owner = NULL, lease_until_ms = NULL WHERE id = ? AND lease_owner = ?`)
-      .run(state, error ?? null, id, owner);
+    return statement(this.db, `UPDATE jobs SET state = ?, error = ?, lease_owner = NULL, lease_until_ms = NULL WHERE id = ? AND lease_owner IS ?`)
+      .run(state, error ?? null, id, owner).changes === 1;
   }
 
-  async orphaned(now: Date, liveOwner: string) {
-    const rows = statement(this.db, `SELECT * FROM jobs WHERE state = 'RUNNING' AND (lease_owner != ? OR lease_until_ms < ?)`).all(liveOwner, now.getTime()) as Row[];
-    return rows.map(toRecord);
+  async orphaned(now: Date, liveOwner?: string) {
+    const rows = liveOwner === undefined
+      ? statement(this.db, `SELECT * FROM jobs WHERE state = 'RUNNING' AND lease_until_ms < ?`).all(now.getTime())
+      : statement(this.db, `SELECT * FROM jobs WHERE state = 'RUNNING' AND (lease_owner IS NOT ? OR lease_until_ms < ?)`).all(liveOwner, now.getTime());
+    return (rows as Row[]).map(toRecord);
   }
 
-  async requeue(id: string) {
-    statement(this.db, `UPDATE jobs SET state = 'QUEUED', lease_owner = NULL, lease_until_ms = NULL WHERE id = ? AND state = 'RUNNING'`).run(id);
+  async requeue(id: string, owner: string) {
+    return statement(this.db, `UPDATE jobs SET state = 'QUEUED', lease_owner = NULL, lease_until_ms = NULL WHERE id = ? AND state = 'RUNNING' AND lease_owner IS ?`)
+      .run(id, owner).changes === 1;
   }
 
   async get(id: string) {

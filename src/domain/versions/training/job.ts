@@ -185,6 +185,8 @@ export function trainingJob(deps: TrainingDeps): JobKind {
   return {
     kind: TRAINING_JOB,
     concurrency: Math.max(1, deps.concurrency),
+    // The training concurrency is a limit of the whole deployment, however many nodes share the database.
+    clusterConcurrency: Math.max(1, deps.concurrency),
     run: ({ job, signal, log }) => run(job.payload as TrainingPayload, signal, log),
     recover: async (job) => {
       if (job.attempts >= options.maxAttempts) return 'fail';

@@ -1,0 +1,113 @@
+// Three Osprey nodes on one machine: one PostgreSQL database, one shared data folder (objects and
+// blobs), one master key. Node 1 starts alone with a long training, is killed with SIGKILL mid-epoch,
+// and nodes 2 and 3 take its job over once its lease expires; the version still ends COMPLETED.
+// Then: reads through another node at once, a cross-account copy through node 3, a model started
+// with 2 units and served identically by every node, and detection that survives killing a node.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { writeSampleDataset } from '../../src/ml/sample-dataset.js';
+import { ACCOUNT_B, aws, boto3 } from '../helpers/clients.js';
+import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../helpers/postgres.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { BUCKET, cli, datasetStatus, manifestSource, until, versionDone } from '../training/fixtures.js';
+
+const LEASE_SECONDS = 3;
+let db: TestDatabase;
+let dataDir: string;
+const nodes: TestServer[] = [];
+const masterKey = randomBytes(32).toString('base64');
+
+function node(epochs: number): Promise<TestServer> {
+  return startServer({
+    dataDir,
+    env: {
+      OSPREY_DATABASE_URL: db.url, OSPREY_MASTER_KEY: masterKey, OSPREY_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
+      OSPREY_TRAINING_EPOCHS: String(epochs), OSPREY_LOG_LEVEL: 'info',
+    },
+  });
+}
+
+before(async () => {
+  if (skipWithoutPostgres) return;
+  db = await createTestDatabase();
+  dataDir = mkdtempSync(join(tmpdir(), 'osprey-nodes-'));
+  await writeSampleDataset({ out: join(dataDir, 'buckets', BUCKET), bucket: BUCKET, count: 60, seed: 11 });
+});
+
+after(async () => {
+  for (const n of nodes) await n.stop().catch(() => undefined);
+  await db?.drop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('three nodes on one PostgreSQL: reads, training hand-over after kill -9, copy, hosting', { skip: skipWithoutPostgres, timeout: 900_000 }, async () => {
+  const n1 = await node(500);
+  nodes.push(n1);
+  const p = cli(n1, ['create-project', '--project-name', 'scale']).ProjectArn as string;
+  for (const [type, name] of [['TRAIN', 'train.manifest'], ['TEST', 'test.manifest']]) {
+    const arn = cli(n1, ['create-dataset', '--project-arn', p, '--dataset-type', type, '--dataset-source', manifestSource(BUCKET, name)]).DatasetArn;
+    assert.match((await datasetStatus(n1, arn)).Status, /COMPLETE/);
+  }
+  cli(n1, ['create-project-version', '--project-arn', p, '--version-name', 'v1', '--output-config', 'S3Bucket=results']);
+  await until(() => {
+    const v = cli(n1, ['describe-project-versions', '--project-arn', p, '--version-names', 'v1']).ProjectVersionDescriptions[0];
+    return v.StatusMessage?.startsWith('Training: epoch') ? v : undefined;
+  }, 'a training epoch on node 1');
+
+  const [n2, n3] = await Promise.all([node(2), node(2)]);
+  nodes.push(n2, n3);
+  // A project created through node 1 is read through node 2 at once.
+  const q = cli(n1, ['create-project', '--project-name', 'seen-everywhere']).ProjectArn;
+  assert.deepEqual(cli(n2, ['describe-projects', '--project-names', 'seen-everywhere']).ProjectDescriptions.map((d: { ProjectArn: string }) => d.ProjectArn), [q]);
+
+  await n1.kill();
+  const v1 = await versionDone(n2, p, 'v1');
+  assert.equal(v1.Status, 'TRAINING_COMPLETED', v1.StatusMessage);
+  const takenOver = n2.log().includes('job resumed after its runner stopped') || n3.log().includes('job resumed after its runner stopped');
+  assert.ok(takenOver, 'node 2 or node 3 took the training over');
+
+  // Cross-account copy through node 3, allowed by a project policy put through node 2.
+  const dest = aws(n3.url, ['create-project', '--project-name', 'dest-b'], ACCOUNT_B).json.ProjectArn as string;
+  const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'rekognition:CopyProjectVersion', Resource: `${p.replace(/\/\d+$/, '')}/version/*` }] };
+  assert.equal(aws(n2.url, ['put-project-policy', '--project-arn', p, '--policy-name', 'share', '--policy-document', JSON.stringify(allow)]).code, 0);
+  const copied = boto3(n3.url, `out = rek.copy_project_version(SourceProjectArn=V['src'], SourceProjectVersionArn=V['ver'], DestinationProjectArn=V['dst'], VersionName='c1', OutputConfig={'S3Bucket': 'out-b'})['ProjectVersionArn']`,
+    ACCOUNT_B, { src: p, ver: v1.ProjectVersionArn, dst: dest });
+  assert.match(copied, /:444455556666:project\/dest-b\/version\/c1\//);
+  const c1 = await until(() => {
+    const v = aws(n2.url, ['describe-project-versions', '--project-arn', dest, '--version-names', 'c1'], ACCOUNT_B).json.ProjectVersionDescriptions[0];
+    return v.Status !== 'COPYING_IN_PROGRESS' ? v : undefined;
+  }, 'the copy');
+  assert.equal(c1.Status, 'COPYING_COMPLETED', c1.StatusMessage);
+
+  // Start with 2 units through node 2; every node serves DetectCustomLabels with the same answer.
+  cli(n2, ['start-project-version', '--project-version-arn', v1.ProjectVersionArn, '--min-inference-units', '2']);
+  await until(() => cli(n3, ['describe-project-versions', '--project-arn', p, '--version-names', 'v1']).ProjectVersionDescriptions[0].Status === 'RUNNING' || undefined, 'RUNNING');
+  const detect = (n: TestServer) => boto3(n.url, `out = [rek.detect_custom_labels(ProjectVersionArn=V['arn'], Image={'S3Object': {'Bucket': V['bucket'], 'Name': n}}, MinConfidence=0)['CustomLabels'] for n in V['names']]`,
+    undefined, { arn: v1.ProjectVersionArn, bucket: BUCKET, names: sampleImages() });
+  const answers = [detect(n2), detect(n3)];
+  assert.ok(Array.isArray(answers[0]) && answers[0].length >= 2 && answers[0][0].length > 0, JSON.stringify(answers[0]).slice(0, 300));
+  assert.deepEqual(answers[1], answers[0]);
+
+  // Kill a node that holds units: detection through the survivor keeps working.
+  await n3.kill();
+  assert.deepEqual(detect(n2), answers[0]);
+  const described = cli(n2, ['describe-project-versions', '--project-arn', p, '--version-names', 'v1']).ProjectVersionDescriptions[0];
+  assert.equal(described.Status, 'RUNNING');
+  assert.equal(described.MinInferenceUnits, 2);
+});
+
+function sampleImages(): string[] {
+  const dir = join(dataDir, 'buckets', BUCKET);
+  const out: string[] = [];
+  for (const sub of readdirSync(dir, { withFileTypes: true })) {
+    if (!sub.isDirectory()) continue;
+    const f = readdirSync(join(dir, sub.name)).find((n) => /\.(png|jpg)$/.test(n));
+    if (f) out.push(`${sub.name}/${f}`);
+    if (out.length === 3) break;
+  }
+  return out;
+}
