@@ -15,7 +15,8 @@ import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../h
 import { startServer, type TestServer } from '../helpers/server.js';
 import { BUCKET, cli, datasetStatus, manifestSource, until, versionDone } from '../training/fixtures.js';
 
-const LEASE_SECONDS = 3;
+// Long enough that a node whose event loop a training epoch holds on this shared 2-core machine keeps its lease.
+const LEASE_SECONDS = 10;
 let db: TestDatabase;
 let dataDir: string;
 const nodes: TestServer[] = [];
@@ -26,7 +27,7 @@ function node(epochs: number): Promise<TestServer> {
     dataDir,
     env: {
       OSPREY_DATABASE_URL: db.url, OSPREY_MASTER_KEY: masterKey, OSPREY_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
-      OSPREY_TRAINING_EPOCHS: String(epochs), OSPREY_LOG_LEVEL: 'info',
+      OSPREY_TRAINING_EPOCHS: String(epochs), OSPREY_TRAINING_MAX_ATTEMPTS: '5', OSPREY_LOG_LEVEL: 'info',
     },
   });
 }
