@@ -5,7 +5,7 @@
 // with 2 units and served identically by every node, and detection that survives killing a node.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -37,6 +37,7 @@ before(async () => {
   db = await createTestDatabase();
   dataDir = mkdtempSync(join(tmpdir(), 'osprey-nodes-'));
   await writeSampleDataset({ out: join(dataDir, 'buckets', BUCKET), bucket: BUCKET, count: 60, seed: 11 });
+  mkdirSync(join(dataDir, 'buckets', 'out-b'), { recursive: true });
 });
 
 after(async () => {
