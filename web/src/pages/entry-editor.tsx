@@ -56,7 +56,7 @@ export function EntryEditor({ entry, datasetArn, labels, onClose, onSaved }: { e
   };
   const shown = drag ? fromDrag(drag[0], drag[1], drag[2], drag[3], imgRef.current?.clientWidth ?? 1, imgRef.current?.clientHeight ?? 1, 1) : undefined;
   return (
-    <section class="card editor" role="dialog" aria-modal="false" aria-labelledby="editor-h">
+    <section class="card editor" role="dialog" aria-modal="false" aria-labelledby="editor-h" onKeyDown={(e) => { if (e.key === 'Escape') onClose(); }}>
       <h2 id="editor-h" ref={heading} tabIndex={-1}>Edit {entry.sourceRef.split('/').pop()}</h2>
       <fieldset class="inline">
         <legend>Label type</legend>
