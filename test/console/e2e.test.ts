@@ -6,7 +6,7 @@
 // another account's project, start it and try an image. Every page is also checked at phone
 // width (no sideways scrolling). OSPREY_SCREENSHOTS=docs/console saves the README's screenshots.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -216,7 +216,10 @@ test('training: the version page shows the status live until TRAINING_COMPLETED,
   const classes = await tests.evaluateAll((els) => els.map((e) => e.classList.contains('wrong')));
   assert.equal(classes.length, data.images.filter((i) => i.split === 'test').length);
   assert.deepEqual(classes, [...classes].sort((a, b) => Number(b) - Number(a)), 'wrong images come first');
-  await page.locator('#outputs button', { hasText: 'EvaluationResultSummary-shapes-v1.json' }).waitFor();
+  // Downloading an output file gives the decrypted file, byte for byte what S3 GetObject returns.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#outputs button', { hasText: 'EvaluationResultSummary-shapes-v1.json' }).click()]);
+  assert.equal(download.suggestedFilename(), 'EvaluationResultSummary-shapes-v1.json');
+  assert.deepEqual(JSON.parse(readFileSync((await download.path())!, 'utf8')), summary);
   const train = data.images.filter((i) => i.split === 'train').length;
   await page.locator('.facts', { hasText: `the project's training dataset · ${train} valid, 0 invalid` }).waitFor();
   await shot('version');
