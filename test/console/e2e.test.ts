@@ -3,14 +3,15 @@
 // keyboard), create a project, import datasets from manifests, train and watch the status reach
 // TRAINING_COMPLETED, read the evaluation (metrics table, confusion matrix) and check it against
 // the output file, draw a box on a detection entry, put a project policy, copy the model into
-// another account's project, start it and try an image. Every page is also checked at phone
-// width (no sideways scrolling). OSPREY_SCREENSHOTS=docs/console saves the README's screenshots.
+// another account's project, start it and try an image; then train a detector and see its boxes.
+// Every page is also checked at phone width (no sideways scrolling). OSPREY_SCREENSHOTS=docs/console saves the README's screenshots.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { writeSampleDataset, type WrittenDataset } from '../../src/ml/sample-dataset.js';
+import { writeScenes } from '../../src/ml/detection/scenes.js';
 import { s3object } from '../helpers/clients.js';
 import { startServer, REPO, type TestServer } from '../helpers/server.js';
 import { chromiumMissing, launch } from './browser.js';
@@ -62,7 +63,7 @@ async function shot(name: string, fullPage = true) {
   // Images still downloading show a placeholder; wait for them (a picture, not a check).
   await page.waitForFunction(() => !document.querySelector('.placeholder'), undefined, { timeout: 10_000 }).catch(() => {});
   // Pages full of photographs are JPEG (a PNG of the dataset grid is ~1.7 MB), the rest PNG.
-  const photo = ['dataset', 'dataset-edit', 'version', 'try-it'].includes(name);
+  const photo = ['dataset', 'dataset-edit', 'version', 'try-it', 'try-it-detection'].includes(name);
   await page.screenshot({ path: join(shots, `${name}.${photo ? 'jpg' : 'png'}`), fullPage, ...(photo ? { type: 'jpeg' as const, quality: 80 } : {}) });
 }
 
@@ -368,6 +369,57 @@ test('running: start the copied model with inference units, try an image and see
   await shot('try-it');
   await fitsPhone('try-it');
   await page.getByRole('link', { name: 'from-shapes' }).click();
+  await page.getByRole('button', { name: 'Stop model' }).click();
+  await waitForStatus('STOPPED');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('object detection: boxes drawn on the dataset, ground truth beside prediction, and on "Try it"', opts, async () => {
+  const scenes = await writeScenes({ out: join(server.dataDir, 'buckets', 'scenes'), bucket: 'scenes', count: 20, seed: 3, classes: 1 });
+  await page.goto(`${server.url}/console/projects`);
+  await page.getByLabel('Project name').fill('detector');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('link', { name: 'detector', exact: true }).click();
+  for (const t of ['TRAIN', 'TEST']) {
+    await page.getByLabel(`${t} manifest bucket`).fill('scenes');
+    await page.getByLabel(`${t} manifest key`).fill(`${t.toLowerCase()}.manifest`);
+    await page.getByRole('button', { name: `Create ${t} dataset` }).click();
+    await page.getByRole('button', { name: `Delete ${t} dataset` }).waitFor();
+  }
+  await page.locator('#datasets .status', { hasText: 'CREATE_COMPLETE' }).nth(1).waitFor({ timeout: LONG });
+  await page.getByRole('link', { name: 'Open train dataset' }).click();
+  const trainBoxes = scenes.filter((s) => s.split === 'train').reduce((n, s) => n + s.objects.length, 0);
+  await page.waitForFunction((n) => document.querySelectorAll('ul[aria-label="Dataset images"] svg rect').length === n, trainBoxes);
+
+  await page.goto(`${server.url}/console/projects/detector`);
+  await page.getByLabel('Version name').fill('d1');
+  await page.getByLabel('Output bucket').fill('results');
+  await page.getByRole('button', { name: 'Train model' }).click();
+  await page.getByRole('link', { name: 'd1', exact: true }).click();
+  await waitForStatus('TRAINING_COMPLETED');
+  // Test images: each shown twice, ground-truth boxes on the left, predictions on the right.
+  const tests = page.getByRole('list', { name: 'Test images' }).locator(':scope > li');
+  await tests.first().waitFor();
+  assert.equal(await tests.count(), scenes.filter((s) => s.split === 'test').length);
+  assert.equal(await tests.first().getByRole('img', { name: /ground truth$/ }).count(), 1);
+  assert.equal(await tests.first().getByRole('img', { name: /prediction$/ }).count(), 1);
+  await page.getByLabel('Minimum inference units').fill('1');
+  await page.getByRole('button', { name: 'Start model' }).click();
+  await waitForStatus('RUNNING');
+  await page.getByRole('link', { name: 'Try it' }).click();
+  await page.locator('#tfile').setInputFiles(join(server.dataDir, 'buckets', 'scenes', scenes.find((s) => s.split === 'test')!.path));
+  await page.getByRole('button', { name: 'Detect labels' }).click();
+  const table = page.getByRole('table', { name: 'Detected labels' });
+  await table.waitFor();
+  await page.getByRole('slider', { name: /Minimum confidence/ }).fill('0');
+  const rows = await table.locator('tbody tr').count();
+  assert.ok(rows > 0, 'the detector finds candidates at confidence 0');
+  assert.equal(await page.locator('.try svg rect').count(), rows, 'one box drawn per detected object');
+  await page.getByRole('slider', { name: /Minimum confidence/ }).fill('100');
+  assert.equal(await page.locator('.try svg rect').count(), 0);
+  await page.getByRole('slider', { name: /Minimum confidence/ }).fill('1');
+  await shot('try-it-detection', false);
+  await page.getByRole('link', { name: 'd1' }).click();
   await page.getByRole('button', { name: 'Stop model' }).click();
   await waitForStatus('STOPPED');
   assert.deepEqual(pageErrors, []);
