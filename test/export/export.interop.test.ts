@@ -11,6 +11,7 @@ import { REPO } from '../helpers/server.js';
 import { seededServer, waitStatus, type Fixture } from '../hosting/util.js';
 import { seedVersion } from '../hosting/fixtures.js';
 import { projectOf } from '../copy/util.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const A = '111122223333';
 const user = (name: string, policy?: unknown) => ({
@@ -87,7 +88,6 @@ for b in V['images']:
   });
   const driver = `import { readFileSync } from 'node:fs';
 import { loadModel, classify, customLabels } from './predict.mjs';
-import { tempDir } from '../helpers/tmp.js';
 const model = await loadModel();
 const out = [];
 for (const f of ${JSON.stringify(files)}) {
