@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { initBackend } from '../../src/ml/backend.js';
@@ -16,6 +15,7 @@ import { loadDetector } from '../../src/ml/detection/predict.js';
 import { toDetectedLabels } from '../../src/ml/detection/labels.js';
 import { exportTfjsModel } from '../../src/ml/export.js';
 import { REPO } from '../helpers/server.js';
+import { tempDir } from '../helpers/tmp.js';
 
 test('an exported detector reproduces Osprey\'s boxes, confidences and thresholded answer', async () => {
   await initBackend();
@@ -39,8 +39,8 @@ test('an exported detector reproduces Osprey\'s boxes, confidences and threshold
   const ours = { all: toDetectedLabels(flat, labels, [0.1, 0.12], { minConfidence: 0 }), default: toDetectedLabels(flat, labels, [0.1, 0.12]) };
   assert.ok(ours.all.length >= 2, `candidates: ${ours.all.length}`);
 
-  const work = mkdtempSync(join(tmpdir(), 'osprey-detexport-'));
-  try {
+  const work = tempDir('osprey-detexport-');
+  {
     symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'));
     const dir = join(work, 'model');
     mkdirSync(dir);
@@ -65,7 +65,5 @@ console.log(JSON.stringify({ all: await detectCustomLabels(model, bytes, { minCo
       });
     }
     assert.ok(ours.default.length < ours.all.length, 'the assumed thresholds filter some boxes');
-  } finally {
-    rmSync(work, { recursive: true, force: true });
   }
 });

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import { join } from 'node:path';
 import { boto3, type Creds } from '../helpers/clients.js';
 import { REPO } from '../helpers/server.js';
+import { tempDir } from '../helpers/tmp.js';
 import { seededServer, waitStatus, type Fixture } from '../hosting/util.js';
 import { seedVersion } from '../hosting/fixtures.js';
 import { projectOf } from '../copy/util.js';

@@ -2,12 +2,12 @@
 // sample data set through the API on the pretrained MobileNetV2, and the exported model holds the backbone's layers.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { boto3 } from '../helpers/clients.js';
 import { REPO, type TestServer } from '../helpers/server.js';
+import { tempDir } from '../helpers/tmp.js';
 import { trainingOptions } from '../../src/domain/versions/training/options.js';
 import { BUCKET, sampleServer } from './fixtures.js';
 
@@ -35,8 +35,8 @@ out = {'version': v, 'status': d['Status'], 'message': d.get('StatusMessage'), '
   // Four shape classes, 16 test images: chance is about 0.25 macro F1.
   assert.ok(r.f1 > 0.5, `F1 ${r.f1}`);
 
-  const dir = join(mkdtempSync(join(tmpdir(), 'osprey-backbone-')), 'model');
-  try {
+  const dir = join(tempDir('osprey-backbone-'), 'model');
+  {
     const env = { ...process.env, AWS_ACCESS_KEY_ID: '111122223333', AWS_SECRET_ACCESS_KEY: 'x', AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
     const e = spawnSync(process.execPath, [join(REPO, 'bin', 'osprey.js'), 'export-model', '--endpoint-url', server.url, '--project-version-arn', r.version, '--output-dir', dir], { env, encoding: 'utf8' });
     assert.equal(e.status, 0, e.stderr);
@@ -45,7 +45,5 @@ out = {'version': v, 'status': d['Status'], 'message': d.get('StatusMessage'), '
     const meta = JSON.parse(readFileSync(join(dir, 'osprey-model.json'), 'utf8'));
     assert.equal(meta.inputSize, 96);
     assert.equal(meta.preprocessing.standardize, null);
-  } finally {
-    rmSync(join(dir, '..'), { recursive: true, force: true });
   }
 });
