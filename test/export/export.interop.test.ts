@@ -12,7 +12,6 @@ import { tempDir } from '../helpers/tmp.js';
 import { seededServer, waitStatus, type Fixture } from '../hosting/util.js';
 import { seedVersion } from '../hosting/fixtures.js';
 import { projectOf } from '../copy/util.js';
-import { tempDir } from '../helpers/tmp.js';
 
 const A = '111122223333';
 const user = (name: string, policy?: unknown) => ({
