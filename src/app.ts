@@ -6,7 +6,15 @@ import type { ServerConfig } from './config.js';
 import { openMetadata } from './storage/metadata.js';
 import type { MetadataStores } from './storage/ports.js';
 import { FsBlobStore } from './storage/blobs.js';
-import { FsObjectStore } from './storage/objects.js';
+import { FsObjectStore } from './storage/fs/object-store.js';
+import { FsLegacyFolder } from './storage/fs/legacy-folder.js';
+import { SqliteBucketStore } from './storage/sqlite/buckets.js';
+import { openObjectIndex } from './storage/fs/index-db.js';
+import { S3Service } from './domain/s3/service.js';
+import { objectMetaFor } from './domain/s3/content-type.js';
+import { bucketHandlers } from './handlers/s3/buckets.js';
+import { objectHandlers } from './handlers/s3/objects.js';
+import { multipartHandlers } from './handlers/s3/multipart.js';
 import { systemClock, type Clock } from './domain/shared/clock.js';
 import { randomIds, type Ids } from './domain/shared/ids.js';
 import { Paginator } from './domain/shared/pagination.js';
@@ -22,7 +30,6 @@ import { Authenticator } from './server/auth.js';
 import { Pipeline, type CompleteHandlerTable, type Handler, type HandlerTable } from './server/pipeline.js';
 import { serverOperationNames } from './api/index.js';
 import { createHttpServer } from './server/http.js';
-import { objectsRoute } from './server/objects-route.js';
 import { consoleRoute, defaultConsoleDir } from './server/console-route.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { projectHandlers } from './handlers/projects.js';
@@ -52,6 +59,9 @@ import { ExportService } from './domain/versions/export.js';
  * primary is the leader: recovery after a restart, the job runner and the loaded models, no public
  * port; the workers serve the API on the shared port and hand `forwarded` operations to the leader.
  */
+/** Owner of bucket folders imported from data dirs made before S3 buckets: the dev default account. */
+const LEGACY_BUCKET_OWNER = '000000000000';
+
 export type AppRole = 'standalone' | 'leader' | 'worker';
 
 export interface AppOptions {
@@ -97,7 +107,16 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const shared = stores.backend === 'postgres';
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   if (recovers && !shared) await blobs.sweep();
-  const objects = new FsObjectStore(join(config.dataDir, 'buckets'));
+  const objectIndex = openObjectIndex(config.dataDir);
+  const objectStore = new FsObjectStore(objectIndex, join(config.dataDir, 'objects'), () => clock.now());
+  // Nodes sharing the data dir (PostgreSQL) may be writing: a sweep could remove their chunks in flight.
+  if (recovers && !shared) await objectStore.sweep();
+  const bucketStore = new SqliteBucketStore(objectIndex);
+  const legacy = new FsLegacyFolder({
+    db: objectIndex, root: join(config.dataDir, 'buckets'), buckets: bucketStore, objects: objectStore, owner: LEGACY_BUCKET_OWNER, region: config.region,
+    now: () => clock.now(), classify: objectMetaFor,
+  });
+  if (recovers) await legacy.importAll();
 
   const paginator = new Paginator(subkey(secret, 'osprey-pagination'), () => clock.now());
   const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
@@ -110,9 +129,11 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   runner.register(versions.deleteJob());
   const keys = new KeyService({ keys: stores.keys, masterKey: kmsMasterKey(secret), clock, ids, policyCheck: keyPolicyCheck });
   const vault = new KmsModelVault(keys, blobs);
+  const iam = new IdentityPolicies(config.credentials);
+  const s3 = new S3Service({ buckets: bucketStore, objects: objectStore, iam, clock, legacy });
+  const objects = s3.files();
   const sealed = new SealedObjects(keys, objects);
   if (recovers) await applyConfiguredKeys(keys, config.keys ?? [], config.region);
-  const iam = new IdentityPolicies(config.credentials);
   const policies = new ProjectPolicyService({ policies: stores.policies, projects, clock, ids, paginator });
   const copies = new CopyService({
     versions: stores.versions, copies: stores.copies, jobs: stores.jobs, projects, policies, iam, keys, tags, blobs, objects, sealed,
@@ -144,8 +165,9 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const missing = serverOperationNames.filter((op) => !handlers[op]);
   if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
-  const pipeline = new Pipeline({ handlers: handlers as CompleteHandlerTable, authenticator, authorize: iam.authorizer(), log });
-  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version, pid: process.pid }), objectsRoute({ authenticator, objects, sealed, log }), consoleRoute(defaultConsoleDir()));
+  const s3Handlers = { ...bucketHandlers(s3), ...objectHandlers(s3, sealed), ...multipartHandlers(s3) };
+  const pipeline = new Pipeline({ handlers: handlers as CompleteHandlerTable, authenticator, authorize: iam.authorizer(), log, s3: s3Handlers });
+  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version, pid: process.pid }), consoleRoute(defaultConsoleDir()));
 
   return {
     config, stores, pipeline, handlers: handlers as CompleteHandlerTable, runner, server, log,
@@ -165,6 +187,7 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
       await runner.stop();
       await hosting.close();
       await stores.close();
+      objectIndex.close();
     },
   };
 }

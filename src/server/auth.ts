@@ -3,6 +3,8 @@
 // configured keys and verifies every SigV4 signature.
 import { UnrecognizedClient } from '../protocol/errors.js';
 import { checkScope, parseAuthorization, verifySignature, type SignedRequest } from '../protocol/sigv4.js';
+import { S3 } from '../protocol/s3-errors.js';
+import { parseS3Auth, verifyS3Signature, type S3SignedRequest, type SigningContext } from '../protocol/s3/sigv4.js';
 import type { Caller } from '../domain/shared/scope.js';
 
 export interface Credential {
@@ -53,6 +55,34 @@ export class Authenticator {
     if (known) return { accountId: known.accountId, region: auth.region, principalArn: known.principalArn, credential: known };
     const accountId = /^\d{12}$/.test(auth.accessKeyId) ? auth.accessKeyId : DEV_DEFAULT_ACCOUNT;
     return { accountId, region: auth.region, principalArn: `arn:aws:iam::${accountId}:root` };
+  }
+
+  /**
+   * S3 requests (header or presigned SigV4, service `s3`), with S3's errors. Strict mode verifies the
+   * signature and returns what a streamed (aws-chunked) body's chunk signatures are checked with.
+   */
+  async authenticateS3(req: S3SignedRequest): Promise<{ caller: Authenticated; signing?: SigningContext }> {
+    const auth = parseS3Auth(req);
+    if (!auth) {
+      if (this.config.mode === 'dev') return { caller: this.devCaller(DEV_DEFAULT_ACCOUNT, this.config.defaultRegion) };
+      throw S3.AccessDenied();
+    }
+    if (auth.service !== 's3') throw S3.AuthorizationHeaderMalformed(`The authorization header is malformed; incorrect service "${auth.service}". This endpoint belongs to "s3".`);
+    const known = this.byKey.get(auth.accessKeyId);
+    let signing: SigningContext | undefined;
+    if (this.config.mode === 'strict') {
+      if (!known) throw S3.InvalidAccessKeyId();
+      // Configured keys are long-term keys: a session token names credentials Osprey does not have.
+      if (req.headers['x-amz-security-token'] !== undefined || req.query.some(([k]) => k === 'X-Amz-Security-Token')) throw S3.InvalidAccessKeyId('The provided token is malformed or otherwise invalid.');
+      signing = verifyS3Signature(req, auth, known.secretAccessKey, this.now());
+    }
+    const region = auth.region || this.config.defaultRegion; // presigned v2 URLs name no region
+    if (known) return { caller: { accountId: known.accountId, region, principalArn: known.principalArn, credential: known }, signing };
+    return { caller: this.devCaller(/^\d{12}$/.test(auth.accessKeyId) ? auth.accessKeyId : DEV_DEFAULT_ACCOUNT, region) };
+  }
+
+  private devCaller(accountId: string, region: string): Authenticated {
+    return { accountId, region, principalArn: `arn:aws:iam::${accountId}:root` };
   }
 }
 

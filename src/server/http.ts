@@ -1,6 +1,10 @@
-// node:http adapter: reads the body (bounded), hands it to the pipeline, writes the answer.
-// GET /health answers outside the AWS API; unsigned GETs of /console/ are the web console's files.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+// node:http adapter: hands each request to the pipeline and writes the answer. AWS JSON requests
+// (POST / with X-Amz-Target) are read whole (bounded); everything else is S3, whose object bodies
+// stream both ways. GET /health answers outside the AWS API; unsigned GETs of /console/ are the web
+// console's files.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { pipeline as pipe } from 'node:stream/promises';
+import { virtualHostBucket } from '../protocol/s3/route.js';
 import { CONTENT_TYPE, encodeError } from '../protocol/json.js';
 import { RequestEntityTooLarge } from '../protocol/errors.js';
 import { MAX_BODY_BYTES, type Pipeline } from './pipeline.js';
@@ -20,8 +24,25 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-export function createHttpServer(pipeline: Pipeline, health: () => unknown, objects?: (req: IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>,
-  consoleFiles?: (req: IncomingMessage, res: import('node:http').ServerResponse) => Promise<boolean>): Server {
+/** JSON 1.1 requests are POSTs to `/` (path-style S3 POSTs always name a bucket). */
+function isJsonRequest(req: IncomingMessage): boolean {
+  if (req.method !== 'POST' || virtualHostBucket(req.headers.host) !== undefined) return false;
+  return req.headers['x-amz-target'] !== undefined || (req.url ?? '/').split('?')[0] === '/';
+}
+
+async function serveS3(pipeline: Pipeline, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const out = await pipeline.handleS3({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: req });
+  res.writeHead(out.status, out.headers);
+  if (out.body === undefined || req.method === 'HEAD') {
+    res.end();
+    if (out.body && typeof out.body !== 'string' && !Buffer.isBuffer(out.body)) (out.body as unknown as { destroy?: () => void }).destroy?.();
+  } else if (typeof out.body === 'string' || Buffer.isBuffer(out.body)) res.end(out.body);
+  else await pipe(out.body, res).catch(() => res.destroy());
+  if (out.headers?.connection === 'close' && !req.readableEnded) req.resume();
+}
+
+export function createHttpServer(pipeline: Pipeline, health: () => unknown,
+  consoleFiles?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>): Server {
   const server = createServer(async (req, res) => {
     try {
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/_osprey/health')) {
@@ -29,7 +50,7 @@ export function createHttpServer(pipeline: Pipeline, health: () => unknown, obje
         return;
       }
       if (consoleFiles && (await consoleFiles(req, res))) return; // the web console's files: console-route.ts
-      if (objects && (req.method === 'GET' || req.method === 'HEAD')) return await objects(req, res); // S3 GetObject/HeadObject: objects-route.ts
+      if (!isJsonRequest(req)) return await serveS3(pipeline, req, res);
       const body = await readBody(req);
       if (body === 'too-large') {
         const err = RequestEntityTooLarge(`Request body exceeds the ${MAX_BODY_BYTES}-byte limit.`);

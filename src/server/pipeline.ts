@@ -1,6 +1,10 @@
-// The request pipeline, in order:
-//   request-id → route (X-Amz-Target) → authenticate → decode → validate → authorize → invoke → encode
+// The request pipeline, one for both protocols, in order:
+//   request-id → route → authenticate → decode → validate → authorize → invoke → encode
 //   on error → encode-error; always → access log.
+// AWS JSON 1.1 (Rekognition): POST / routed by X-Amz-Target, bodies buffered (handle()).
+// S3 REST-XML: routed by method, bucket, key and sub-resource (protocol/s3/route.ts); object bodies
+// stay streams both ways (handleS3()); S3 operations authorize against bucket policies in their
+// handler, where the bucket is known.
 import { randomUUID } from 'node:crypto';
 import { metadata, serverOperations as operations } from '../api/index.js';
 import {
@@ -8,6 +12,11 @@ import {
 } from '../protocol/errors.js';
 import { CONTENT_TYPE, encodeError, encodeOutput, jsonNesting, MAX_JSON_NESTING } from '../protocol/json.js';
 import { validateInput } from '../protocol/validate.js';
+import type { Readable } from 'node:stream';
+import { S3, S3Error } from '../protocol/s3-errors.js';
+import { routeS3 } from '../protocol/s3/route.js';
+import { xmlError } from '../protocol/s3/xml.js';
+import type { S3Handler, S3Response } from '../handlers/s3/types.js';
 import type { Authenticated, Authenticator } from './auth.js';
 import type { Logger } from './logger.js';
 
@@ -40,7 +49,7 @@ export interface RawResponse {
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-function header(req: RawRequest, name: string): string | undefined {
+function header(req: { headers: RawRequest['headers'] }, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -48,6 +57,8 @@ function header(req: RawRequest, name: string): string | undefined {
 export class Pipeline {
   constructor(private readonly deps: {
     handlers: CompleteHandlerTable; authenticator: Authenticator; authorize: Authorizer; log: Logger;
+    /** S3 operation name → handler (handlers/s3). */
+    s3?: Record<string, S3Handler>;
   }) {}
 
   async handle(req: RawRequest): Promise<RawResponse> {
@@ -78,6 +89,37 @@ export class Pipeline {
   }
 
   logAccess = false;
+
+  /** An S3 request; the body is read (streamed) by the operation that needs it. */
+  async handleS3(req: { method: string; url: string; headers: RawRequest['headers']; body: Readable }): Promise<S3Response> {
+    const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
+    const started = process.hrtime.bigint();
+    let operation = 's3:-';
+    let response: S3Response;
+    try {
+      const route = routeS3(req.method, req.url, header(req, 'host'), header(req, 'x-amz-copy-source') !== undefined);
+      operation = `s3:${route.operation}`;
+      const { caller, signing } = await this.deps.authenticator.authenticateS3({ method: req.method, rawPath: route.rawPath, query: route.query, headers: req.headers });
+      const handler = this.deps.s3?.[route.operation];
+      if (!handler) throw S3.NotImplemented();
+      response = await handler({ requestId, caller, signing }, { route, headers: req.headers, body: req.body });
+      response.headers = { ...response.headers, 'x-amz-request-id': requestId };
+    } catch (e) {
+      const err = e instanceof S3Error ? e : e instanceof ServiceError && e.status < 500 ? new S3Error(e.code, e.message, e.status) : this.s3Internal(e, requestId, operation);
+      const body = req.method === 'HEAD' ? undefined : xmlError(err.code, err.message, requestId, err.extra);
+      response = { status: err.status, headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId }, body };
+      // A body the operation did not read is not drained: the connection closes after the answer.
+      if (!req.body.readableEnded) response.headers!.connection = 'close';
+    }
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (response.status >= 500 || this.logAccess) this.deps.log.info('request', { id: requestId, op: operation, status: response.status, ms: Math.round(ms * 100) / 100 });
+    return response;
+  }
+
+  private s3Internal(e: unknown, requestId: string, operation: string): S3Error {
+    this.deps.log.error('internal error', { id: requestId, op: operation, error: e instanceof Error ? e.stack : String(e) });
+    return S3.InternalError();
+  }
 
   private route(req: RawRequest): string {
     const target = header(req, 'x-amz-target');

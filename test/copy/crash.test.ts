@@ -5,6 +5,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { storedBytes } from '../helpers/objects.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { boto3 } from '../helpers/clients.js';
 import { DataDir } from './seed.js';
@@ -71,7 +72,7 @@ out = [rek.copy_project_version(SourceProjectArn=V['src'], SourceProjectVersionA
       assert.equal(v.ProjectVersionArn, arns[i]);
       assert.deepEqual(await data.openModel(arns[i]), source.model, `${name}: model byte for byte`);
       for (const f of ['EvaluationResultSummary', 'ManifestSummary', 'TrainingGroundTruth', 'TestingManifestWithValidation']) {
-        assert.ok(existsSync(join(server.dataDir, 'buckets', 'out', 'k', `${f}-kdst-${name}.json`)), `${name}: ${f}`);
+        assert.ok(await storedBytes(server.dataDir, 'out', `k/${f}-kdst-${name}.json`), `${name}: ${f}`);
       }
     }
     assert.ok(completed >= names.length - 1, `copies resumed after the crash (${completed} completed)`);

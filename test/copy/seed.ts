@@ -9,7 +9,8 @@ import { openDatabase, type Db } from '../../src/storage/sqlite/database.js';
 import { SqliteVersionStore } from '../../src/storage/sqlite/versions.js';
 import { SqliteKeyStore } from '../../src/storage/sqlite/keys.js';
 import { FsBlobStore } from '../../src/storage/blobs.js';
-import { FsObjectStore } from '../../src/storage/objects.js';
+import { seedObjects } from '../helpers/objects.js';
+import type { S3Service } from '../../src/domain/s3/service.js';
 import { KeyService } from '../../src/domain/keys/service.js';
 import { keyPolicyCheck } from '../../src/domain/keys/policy.js';
 import { KmsModelVault } from '../../src/domain/keys/vault.js';
@@ -24,7 +25,7 @@ export class DataDir {
   readonly db: Db;
   readonly versions: SqliteVersionStore;
   readonly blobs: FsBlobStore;
-  readonly objects: FsObjectStore;
+  readonly objects: S3Service;
   readonly keys: KeyService;
   readonly vault: KmsModelVault;
   readonly sealed: SealedObjects;
@@ -33,7 +34,7 @@ export class DataDir {
     this.db = openDatabase(join(dir, 'osprey.db'));
     this.versions = new SqliteVersionStore(this.db);
     this.blobs = new FsBlobStore(join(dir, 'blobs'));
-    this.objects = new FsObjectStore(join(dir, 'buckets'));
+    this.objects = seedObjects(dir, '111122223333');
     this.keys = new KeyService({ keys: new SqliteKeyStore(this.db), masterKey: kmsMasterKey(loadServerSecret(dir)), clock: { now: () => new Date() }, ids: randomIds, policyCheck: keyPolicyCheck });
     this.vault = new KmsModelVault(this.keys, this.blobs);
     this.sealed = new SealedObjects(this.keys, this.objects);

@@ -82,3 +82,33 @@ print(json.dumps(out))
     body?: Buffer; length?: number; status: number; headers?: Record<string, string>; error?: string; message?: string;
   };
 }
+
+/** Runs `aws s3 …` or `aws s3api …` (v1 on PATH) against the server. */
+export function awsS3(url: string, args: string[], creds: Creds = ACCOUNT_A) {
+  const r = spawnSync('aws', ['--endpoint-url', url, ...args], { env: awsEnv(creds), encoding: 'utf8' });
+  let json: any;
+  try { json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined; } catch { json = undefined; }
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+/** `aws s3 mb` that must succeed. */
+export function makeBucket(url: string, bucket: string, creds: Creds = ACCOUNT_A): void {
+  const r = awsS3(url, ['s3', 'mb', `s3://${bucket}`], creds);
+  if (r.code !== 0) throw new Error(`aws s3 mb s3://${bucket} failed: ${r.stderr}`);
+}
+
+/** Runs a Python snippet with a boto3 S3 client `s3` (path-style) bound to the server; the snippet sets `out`. */
+export function boto3Script(url: string, snippet: string, creds: Creds = ACCOUNT_A) {
+  const program = `
+import json, sys, boto3, botocore
+from botocore.config import Config
+V = json.loads(sys.argv[1])
+s3 = boto3.client('s3', endpoint_url=V['url'], region_name='us-east-1', aws_access_key_id=V['key'], aws_secret_access_key=V['secret'], config=Config(retries={'max_attempts': 1}, s3={'addressing_style': 'path'}))
+out = None
+${snippet}
+print(json.dumps(out, default=str))
+`;
+  const r = spawnSync('python3', ['-c', program, JSON.stringify({ url, key: creds.accessKeyId, secret: creds.secretAccessKey ?? 'x' })], { encoding: 'utf8', env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' } });
+  if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}

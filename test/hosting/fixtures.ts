@@ -12,7 +12,7 @@ import { SqliteProjectStore } from '../../src/storage/sqlite/projects.js';
 import { SqliteVersionStore } from '../../src/storage/sqlite/versions.js';
 import { SqliteKeyStore } from '../../src/storage/sqlite/keys.js';
 import { FsBlobStore } from '../../src/storage/blobs.js';
-import { FsObjectStore } from '../../src/storage/objects.js';
+import { seedObjects } from '../helpers/objects.js';
 import { KeyService } from '../../src/domain/keys/service.js';
 import { KmsModelVault } from '../../src/domain/keys/vault.js';
 import { keyPolicyCheck } from '../../src/domain/keys/policy.js';
@@ -81,7 +81,7 @@ export async function seedVersion(dataDir: string, sample: SampleModel, opts: Se
     const versions = new SqliteVersionStore(db);
     const keys = new KeyService({ keys: new SqliteKeyStore(db), masterKey: kmsMasterKey(loadServerSecret(dataDir)), clock: systemClock, ids: randomIds, policyCheck: keyPolicyCheck });
     const vault = new KmsModelVault(keys, new FsBlobStore(join(dataDir, 'blobs')));
-    const objects = new FsObjectStore(join(dataDir, 'buckets'));
+    const objects = seedObjects(dataDir, scope.accountId);
     for (const img of sample.images) await objects.put(BUCKET, img.path, img.bytes);
 
     const name = opts.project ?? 'shapes';

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import { ACCOUNT_A, aws, boto3 } from '../helpers/clients.js';
+import { ACCOUNT_A, ACCOUNT_B, aws, awsS3, boto3 } from '../helpers/clients.js';
 import { BUCKET, largeJpeg } from './fixtures.js';
 import { seededServer, waitStatus, type Fixture } from './util.js';
 
@@ -106,4 +106,23 @@ test('over 4 MB as bytes is ImageTooLargeException; over 5 MiB is a ValidationEx
   assert.equal(r['noise.png'][0]?.error, 'ImageTooLargeException');
   const over5 = boto3(f.server.url, `out = rek.detect_custom_labels(ProjectVersionArn=V['arn'], Image={'Bytes': b'\\xff\\xd8\\xff' + bytes(5 * 1024 * 1024)})`, ACCOUNT_A, { arn });
   assert.equal(over5.error, 'ValidationException');
+});
+
+test('an S3Object of another account is read with the caller\'s rights: refused, granted by a bucket policy, a Deny wins', () => {
+  const bucket = 'b-private-images';
+  const s3 = (args: string[], creds = ACCOUNT_B) => { const r = awsS3(f.server.url, args, creds); assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`); };
+  s3(['s3', 'mb', `s3://${bucket}`]);
+  s3(['s3', 'cp', join(dir, 'good.jpg'), `s3://${bucket}/img/good.jpg`]);
+  const detect = () => boto3(f.server.url, `
+try:
+    out = {'labels': len(rek.detect_custom_labels(ProjectVersionArn=V['arn'], Image={'S3Object': {'Bucket': V['bucket'], 'Name': 'img/good.jpg'}})['CustomLabels'])}
+except botocore.exceptions.ClientError as e:
+    out = {'error': e.response['Error']['Code']}`, ACCOUNT_A, { arn, bucket });
+  assert.deepEqual(detect(), { error: 'InvalidS3ObjectException' });
+  const grant = { Effect: 'Allow', Principal: { AWS: ACCOUNT_A.accessKeyId }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/img/*` };
+  const put = (statements: unknown[]) => s3(['s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', JSON.stringify({ Version: '2012-10-17', Statement: statements })]);
+  put([grant]);
+  assert.ok(typeof detect().labels === 'number', 'granted: the image is read');
+  put([grant, { Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }]);
+  assert.deepEqual(detect(), { error: 'InvalidS3ObjectException' });
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { ACCOUNT_A, ACCOUNT_B, boto3, s3cp, s3object } from '../helpers/clients.js';
 import { DataDir } from '../copy/seed.js';
+import { storedBytes } from '../helpers/objects.js';
 import { sdk, waitFor } from '../copy/util.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -60,7 +61,7 @@ test('the files a copy writes are sealed on disk under the destination key: no J
   const wrapped = new Set<string>();
   for (const [variant, keyArn] of [['k', KEY_ARN], ['d', defaultKey.arn]] as const) {
     for (const kind of KINDS) {
-      const bytes = readFileSync(join(server.dataDir, 'buckets', 'out', file(variant, kind)));
+      const bytes = (await storedBytes(server.dataDir, 'out', file(variant, kind)))!;
       assert.ok(bytes.subarray(0, SEALED_MAGIC.length).toString() === SEALED_MAGIC, `${variant} ${kind} starts with the magic line`);
       const text = bytes.toString('latin1');
       for (const plain of ['source-ref', 'EvaluationDetails', 'statistics', 'errors', 'cat.jpg']) assert.ok(!text.includes(plain), `${variant} ${kind}: ${plain} visible`);
@@ -72,7 +73,7 @@ test('the files a copy writes are sealed on disk under the destination key: no J
   }
   assert.equal(wrapped.size, 2 * KINDS.length, 'every file has a data key of its own');
   // The source's files (seeded as training writes them) are sealed too, under the owner's default key.
-  const src = readFileSync(join(server.dataDir, 'buckets', 'training-out', 'out', 'TrainingGroundTruth-osrc-v1.json'));
+  const src = (await storedBytes(server.dataDir, 'training-out', 'out/TrainingGroundTruth-osrc-v1.json'))!;
   assert.equal(sealedHeader(src)?.keyArn, defaultKey.arn);
 });
 
@@ -194,7 +195,7 @@ test('strict mode: S3 requests are verified like the rest; a principal the key p
     const body = JSON.stringify({ Version: 1, secret: 'only for alice' });
     const name = 'res/a b=c+d.json'; // characters that are encoded in the signed path
     await dir.sealed.put(key, 'results', name, body);
-    assert.ok(!readFileSync(join(strict.dataDir, 'buckets', 'results', name)).includes('only for alice'));
+    assert.ok(!(await storedBytes(strict.dataDir, 'results', name))!.includes('only for alice'));
 
     const cp = s3cp(strict.url, 'results', name, ALICE);
     assert.equal(cp.code, 0, cp.stderr);

@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestServer } from '../helpers/server.js';
+import { storedBytes, storedKeys } from '../helpers/objects.js';
 import { BUCKET, cli, datasetStatus, manifestSource, sampleServer, until, versionDone } from './fixtures.js';
 
 function files(dir: string): string[] {
@@ -20,9 +21,10 @@ async function trainingEpoch(server: TestServer, p: string, name: string) {
   }, 'a training epoch');
 }
 
-function noArtifacts(server: TestServer): void {
-  const out = files(join(server.dataDir, 'buckets', 'results'));
-  assert.deepEqual(out.filter((f) => f.includes('EvaluationResultSummary') || f.includes('.osprey-tmp')), [], 'no output file before completion');
+async function noArtifacts(server: TestServer): Promise<void> {
+  const out = await storedKeys(server.dataDir, 'results');
+  assert.deepEqual(out.filter((f) => f.includes('EvaluationResultSummary')), [], 'no output file before completion');
+  assert.deepEqual(files(join(server.dataDir, 'objects', '.tmp')), [], 'no partial object');
   assert.deepEqual(files(join(server.dataDir, 'blobs')).filter((f) => /[0-9a-f]{64}$/.test(f)), [], 'no model blob before completion');
 }
 
@@ -38,7 +40,7 @@ test('kill -9 during training: retried to completion, or failed once retries are
   version(first, 'v1');
   await trainingEpoch(first, p, 'v1');
   await first.kill();
-  noArtifacts(first);
+  await noArtifacts(first);
 
   // Restarted with no retries left: v1 is failed with a message, not left in progress.
   const second = await sampleServer({ dataDir, epochs: 500, env: { OSPREY_TRAINING_MAX_ATTEMPTS: '1' } });
@@ -48,15 +50,15 @@ test('kill -9 during training: retried to completion, or failed once retries are
   version(second, 'v2');
   await trainingEpoch(second, p, 'v2');
   await second.kill();
-  noArtifacts(second);
+  await noArtifacts(second);
 
   // Restarted with a retry left: v2 is trained again from the start and completes.
   const third = await sampleServer({ dataDir, epochs: 2 });
   try {
     const v2 = await versionDone(third, p, 'v2');
     assert.equal(v2.Status, 'TRAINING_COMPLETED', v2.StatusMessage);
-    assert.ok(existsSync(join(dataDir, 'buckets', 'results', 'EvaluationResultSummary-crash-v2.json')));
-    assert.equal(files(join(dataDir, 'buckets', 'results')).filter((f) => f.includes('.osprey-tmp')).length, 0);
+    assert.ok(await storedBytes(dataDir, 'results', 'EvaluationResultSummary-crash-v2.json'));
+    assert.deepEqual(files(join(dataDir, 'objects', '.tmp')), [], 'no partial object');
   } finally {
     await third.stop();
     third.cleanup();

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeSampleDataset } from '../../src/ml/sample-dataset.js';
-import { aws } from '../helpers/clients.js';
+import { aws, makeBucket } from '../helpers/clients.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 export const BUCKET = 'imgs';
@@ -13,7 +13,10 @@ export async function sampleServer(opts: { epochs?: number; count?: number; env?
     dataDir: opts.dataDir,
     env: { OSPREY_TRAINING_EPOCHS: String(opts.epochs ?? 3), OSPREY_LOG_LEVEL: 'info', ...opts.env },
   });
-  if (!opts.dataDir) await writeSampleDataset({ out: join(server.dataDir, 'buckets', BUCKET), bucket: BUCKET, count: opts.count ?? 80, seed: 11 });
+  if (!opts.dataDir) {
+    await writeSampleDataset({ out: join(server.dataDir, 'buckets', BUCKET), bucket: BUCKET, count: opts.count ?? 80, seed: 11 });
+    makeBucket(server.url, 'results'); // the output bucket of the training tests
+  }
   return server;
 }
 

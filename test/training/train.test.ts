@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { ACCOUNT_A, ACCOUNT_B, aws, boto3, s3cp, s3object } from '../helpers/clients.js';
 import { SEALED_MAGIC } from '../../src/domain/keys/sealed-objects.js';
 import type { TestServer } from '../helpers/server.js';
+import { storedBytes, storedKeys } from '../helpers/objects.js';
 import { BUCKET, cli, datasetStatus, manifestSource, sampleServer, until } from './fixtures.js';
 
 let server: TestServer;
@@ -42,11 +43,11 @@ out = rek.describe_project_versions(ProjectArn=V['p'], VersionNames=['v1'])['Pro
   assert.equal(waited.TrainingDataResult.Output.Assets[0].GroundTruthManifest.S3Object.Name, name('TrainingGroundTruth'));
   assert.equal(waited.TestingDataResult.Validation.Assets[0].GroundTruthManifest.S3Object.Name, name('TestingManifestWithValidation'));
 
-  const dir = join(server.dataDir, 'buckets', 'results', 'out', 'run1');
-  assert.deepEqual(readdirSync(dir).sort(), ['EvaluationResultSummary', 'ManifestSummary', 'TestingGroundTruth', 'TestingManifestWithValidation',
-    'TrainingGroundTruth', 'TrainingManifestWithValidation'].map((k) => `${k}-shapes-v1.json`));
-  for (const f of readdirSync(dir)) {
-    const bytes = readFileSync(join(dir, f));
+  const stored = await storedKeys(server.dataDir, 'results', 'out/run1/');
+  assert.deepEqual(stored, ['EvaluationResultSummary', 'ManifestSummary', 'TestingGroundTruth', 'TestingManifestWithValidation',
+    'TrainingGroundTruth', 'TrainingManifestWithValidation'].map((k) => `out/run1/${k}-shapes-v1.json`));
+  for (const f of stored) {
+    const bytes = (await storedBytes(server.dataDir, 'results', f))!;
     assert.equal(bytes.subarray(0, SEALED_MAGIC.length).toString(), SEALED_MAGIC, `${f} is sealed`);
     assert.ok(!bytes.includes('source-ref') && !bytes.includes('"Version"') && !bytes.includes('statistics'), `${f}: no plaintext on disk`);
   }

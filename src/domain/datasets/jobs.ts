@@ -2,11 +2,12 @@
 // distributes entries. Every outcome is committed in one transaction together with the status
 // change, so a crash leaves either the old entries or the new ones, and a retry is safe.
 import type { JobKind } from '../../jobs/runner.js';
-import type { ObjectStore } from '../../storage/objects.js';
+import type { ObjectFiles } from '../s3/service.js';
 import type { DatasetStatus, DatasetStore, JobRecord } from '../../storage/ports.js';
 import type { SealedObjects } from '../keys/sealed-objects.js';
 import { parseArn } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
+import type { Caller } from '../shared/scope.js';
 import { checkImages } from './images.js';
 import type { ParsedLine } from './manifest.js';
 import { splitByLabel } from './split.js';
@@ -30,13 +31,17 @@ export const statusMessage = (e: TerminalError) => `${e.code}: ${e.message}`;
  * A manifest may be an output file Osprey sealed (a TrainingGroundTruth file, say): it is opened as
  * the dataset's account (its root principal), so the key policy decides, as kms:Decrypt would on AWS.
  */
-function readAsOwner(sealed: SealedObjects, datasetArn: string, bucket: string, name: string): Promise<Buffer | undefined> {
+function ownerOf(datasetArn: string): Caller | undefined {
   const ref = parseArn(datasetArn);
-  if (!ref) return Promise.resolve(undefined);
-  return sealed.getAs({ accountId: ref.accountId, region: ref.region, principalArn: `arn:aws:iam::${ref.accountId}:root` }, bucket, name);
+  return ref && { accountId: ref.accountId, region: ref.region, principalArn: `arn:aws:iam::${ref.accountId}:root` };
 }
 
-export function datasetJob(deps: { datasets: DatasetStore; objects: ObjectStore; sealed: SealedObjects; clock: Clock }): JobKind {
+function readAsOwner(sealed: SealedObjects, datasetArn: string, bucket: string, name: string): Promise<Buffer | undefined> {
+  const owner = ownerOf(datasetArn);
+  return owner ? sealed.getAs(owner, bucket, name) : Promise.resolve(undefined);
+}
+
+export function datasetJob(deps: { datasets: DatasetStore; objects: ObjectFiles; sealed: SealedObjects; clock: Clock }): JobKind {
   const { datasets, objects, sealed, clock } = deps;
 
   const inProgress = (p: DatasetJobPayload): DatasetStatus => (p.op.startsWith('create') ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS');
@@ -53,7 +58,9 @@ export function datasetJob(deps: { datasets: DatasetStore; objects: ObjectStore;
   const validate = async (p: DatasetJobPayload, bytes: Buffer): Promise<ParsedLine[] | undefined> => {
     const parsed = parseManifest(bytes);
     if ('terminal' in parsed) { await fail(p, statusMessage(parsed.terminal), 'CLIENT_ERROR'); return undefined; }
-    await checkImages(objects, parsed.lines);
+    const owner = ownerOf(p.datasetArn);
+    if (!owner) { await fail(p, 'The dataset ARN is not valid.', 'SERVICE_ERROR'); return undefined; }
+    await checkImages(objects, parsed.lines, owner);
     const terminal = checkLines(parsed.lines);
     if (terminal) { await fail(p, statusMessage(terminal), 'CLIENT_ERROR'); return undefined; }
     return parsed.lines;

@@ -4,7 +4,7 @@ import {
   InvalidParameter, InvalidS3Object, ResourceAlreadyExists, ResourceInUse, ResourceNotFound, ResourceNotReady,
 } from '../../protocol/errors.js';
 import type { JobRunner } from '../../jobs/runner.js';
-import { ObjectPathError, type ObjectStore } from '../../storage/objects.js';
+import type { ObjectFiles } from '../s3/service.js';
 import type { DatasetEntryQuery, DatasetRecord, DatasetStatus, DatasetStore, JobStore } from '../../storage/ports.js';
 import type { ProjectService } from '../projects/service.js';
 import type { TagService } from '../tags/service.js';
@@ -33,7 +33,7 @@ export interface EntryFilter { containsLabels?: string[]; labeled?: boolean; sou
 
 export class DatasetService {
   constructor(private readonly deps: {
-    datasets: DatasetStore; projects: ProjectService; tags: TagService; objects: ObjectStore;
+    datasets: DatasetStore; projects: ProjectService; tags: TagService; objects: ObjectFiles;
     paginator: Paginator; clock: Clock; runner: JobRunner; jobs: JobStore;
   }) {}
 
@@ -53,7 +53,7 @@ export class DatasetService {
     if (input.manifest && input.sourceDatasetArn) {
       throw InvalidParameter('DatasetSource must have either GroundTruthManifest or DatasetArn, not both.');
     }
-    if (input.manifest) await this.checkManifest(input.manifest);
+    if (input.manifest) await this.checkManifest(caller, input.manifest);
     if (input.sourceDatasetArn) {
       const source = await this.get(caller, input.sourceDatasetArn, 'ListDatasetEntries');
       if (!READY.includes(source.status)) throw InvalidParameter(`The source dataset ${source.arn} is not ready (status ${source.status}).`);
@@ -80,13 +80,10 @@ export class DatasetService {
   }
 
   /** A manifest that cannot be read is a synchronous InvalidS3ObjectException (spec §7). */
-  private async checkManifest(m: S3Location): Promise<void> {
-    let size: number | undefined;
+  private async checkManifest(caller: Caller, m: S3Location): Promise<void> {
+    // Read with the caller's rights: another account's manifest needs a bucket policy granting s3:GetObject.
     // A Version other than "null" names an object version the bucket does not hold (shared/object-version.ts).
-    if (versionHeld(m.version)) try { size = await this.deps.objects.size(m.bucket, m.name); } catch (e) {
-      if (!(e instanceof ObjectPathError)) throw e;
-    }
-    if (size === undefined) {
+    if (!versionHeld(m.version) || !(await this.deps.objects.head(m.bucket, m.name, caller))) {
       throw InvalidS3Object(`Unable to get object metadata from S3. Check object key, region and/or access permissions for s3://${m.bucket}/${m.name}.`);
     }
   }

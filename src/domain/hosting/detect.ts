@@ -10,7 +10,7 @@ import {
 import { sniffFormat } from '../../ml/image.js';
 import { toCustomLabels } from '../../ml/labels.js';
 import { toDetectedLabels, type DetectedLabel } from '../../ml/detection/labels.js';
-import { ObjectPathError, type ObjectStore } from '../../storage/objects.js';
+import type { ObjectFiles } from '../s3/service.js';
 import type { Caller } from '../shared/scope.js';
 import type { VersionService } from '../versions/service.js';
 import { IMAGE_LIMITS, imageError } from './limits.js';
@@ -33,7 +33,8 @@ const MIB = 1024 * 1024;
 /** AWS's own wording for an unreadable S3 image. */
 const S3_UNREADABLE = 'Unable to get object metadata from S3. Check object key, region and/or access permissions.';
 
-async function readImage(objects: ObjectStore, image: DetectInput['image']): Promise<Buffer> {
+/** The image's bytes; an S3Object is read with the caller's rights (InvalidS3ObjectException when missing or forbidden, as AWS). */
+async function readImage(objects: ObjectFiles, image: DetectInput['image'], caller: Caller): Promise<Buffer> {
   if (image.bytes && image.s3Object) throw InvalidParameter('Request has invalid parameters: specify either Image.Bytes or Image.S3Object, not both.');
   if (image.bytes) {
     if (image.bytes.length > IMAGE_LIMITS.maxBytes) {
@@ -45,29 +46,24 @@ async function readImage(objects: ObjectStore, image: DetectInput['image']): Pro
   if (!s3) throw InvalidParameter('Request has invalid parameters: Image must contain Bytes or S3Object.');
   // A Version other than "null" names an object version the bucket does not hold (shared/object-version.ts).
   if (!s3.Bucket || !s3.Name || !versionHeld(s3.Version)) throw InvalidS3Object(S3_UNREADABLE);
-  try {
-    const size = await objects.size(s3.Bucket, s3.Name);
-    if (size === undefined) throw InvalidS3Object(S3_UNREADABLE);
-    if (size > IMAGE_LIMITS.maxS3Bytes) {
-      throw ImageTooLarge(`Image size ${size} bytes exceeds the ${IMAGE_LIMITS.maxS3Bytes / MIB} MB limit for Image.S3Object.`);
-    }
-    const bytes = await objects.get(s3.Bucket, s3.Name);
-    if (!bytes) throw InvalidS3Object(S3_UNREADABLE);
-    return bytes;
-  } catch (e) {
-    if (e instanceof ObjectPathError) throw InvalidS3Object(S3_UNREADABLE);
-    throw e;
+  const size = (await objects.head(s3.Bucket, s3.Name, caller))?.size;
+  if (size === undefined) throw InvalidS3Object(S3_UNREADABLE);
+  if (size > IMAGE_LIMITS.maxS3Bytes) {
+    throw ImageTooLarge(`Image size ${size} bytes exceeds the ${IMAGE_LIMITS.maxS3Bytes / MIB} MB limit for Image.S3Object.`);
   }
+  const bytes = await objects.get(s3.Bucket, s3.Name, caller);
+  if (!bytes) throw InvalidS3Object(S3_UNREADABLE);
+  return bytes;
 }
 
 export async function detect(
-  host: Host, deps: { lookup: VersionService; objects: ObjectStore }, caller: Caller, input: DetectInput,
+  host: Host, deps: { lookup: VersionService; objects: ObjectFiles }, caller: Caller, input: DetectInput,
 ): Promise<CustomLabel[]> {
   const arn = input.projectVersionArn;
   const v = await deps.lookup.get(caller, arn, 'DetectCustomLabels');
   if (v.detail.feature === 'CONTENT_MODERATION') throw InvalidParameter(`${arn} is an adapter; use DetectModerationLabels.`);
   if (v.status !== 'RUNNING') throw ResourceNotReady(`ProjectVersion ${arn} is not ready: its status is ${v.status}.`);
-  const bytes = await readImage(deps.objects, input.image);
+  const bytes = await readImage(deps.objects, input.image, caller);
   if (!sniffFormat(bytes)) throw imageError('FORMAT', 'only JPEG and PNG images are supported.');
   const pool = await host.poolFor(arn);
   let confidences: Float32Array;

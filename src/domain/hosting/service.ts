@@ -6,7 +6,7 @@
 import { InvalidParameter, LimitExceeded, ResourceInUse, Throttling } from '../../protocol/errors.js';
 import type { JobKind, JobRunner } from '../../jobs/runner.js';
 import type { Logger } from '../../server/logger.js';
-import type { ObjectStore } from '../../storage/objects.js';
+import type { ObjectFiles } from '../s3/service.js';
 import type { VersionRecord, VersionStore } from '../../storage/ports.js';
 import { readModelHeader } from '../../ml/model-format.js';
 import type { ModelVault } from '../keys/vault.js';
@@ -36,7 +36,7 @@ export interface HostingDeps {
   versions: VersionStore;
   lookup: VersionService;
   vault: ModelVault;
-  objects: ObjectStore;
+  objects: ObjectFiles;
   runner: JobRunner;
   ids: Ids;
   settings: HostingSettings;

@@ -13,7 +13,7 @@
 // ciphertext, so it cannot be swapped. Objects without the magic line are plain (images, manifests
 // users drop in, output files of data dirs from before sealing) and are read as they are.
 import { createHash } from 'node:crypto';
-import type { ObjectStore } from '../../storage/objects.js';
+import type { ObjectFiles } from '../s3/service.js';
 import type { KeyRecord } from '../../storage/ports.js';
 import type { Caller } from '../shared/scope.js';
 import { open, seal } from './crypto.js';
@@ -84,12 +84,13 @@ export function storedEtag(bytes: Buffer): string {
  * who must be allowed kms:Decrypt by the key's policy.
  */
 export class SealedObjects {
-  constructor(private readonly keys: KeyService, private readonly objects: ObjectStore) {}
+  constructor(private readonly keys: KeyService, private readonly objects: ObjectFiles) {}
 
   /** Seals `body` with a fresh data key wrapped by `key` and writes it atomically. */
-  async put(key: KeyRecord, bucket: string, name: string, body: Buffer | string): Promise<void> {
+  async put(key: KeyRecord, bucket: string, name: string, body: Buffer | string, as?: Caller): Promise<void> {
     const dataKey = this.keys.generateDataKey(key);
-    await this.objects.put(bucket, name, sealObject(key.arn, dataKey.wrapped, dataKey.plaintext, Buffer.from(body)));
+    const contentType = name.endsWith('.json') || name.endsWith('.manifest') ? 'application/json' : 'binary/octet-stream';
+    await this.objects.put(bucket, name, sealObject(key.arn, dataKey.wrapped, dataKey.plaintext, Buffer.from(body)), { contentType, sseKeyArn: key.arn }, as);
   }
 
   /**
@@ -99,12 +100,12 @@ export class SealedObjects {
    */
   async writerFor(owner: Caller, kmsKeyId: string | undefined): Promise<SealedWriter> {
     const key = await this.keys.resolveForUse(owner, kmsKeyId, ['kms:GenerateDataKey', 'kms:Decrypt']);
-    return (bucket, name, body) => this.put(key, bucket, name, body);
+    return (bucket, name, body) => this.put(key, bucket, name, body, owner);
   }
 
-  /** The stored object, unopened (undefined when missing); throws ObjectPathError for a bad name. */
-  async stored(bucket: string, name: string): Promise<StoredObject | undefined> {
-    const bytes = await this.objects.get(bucket, name);
+  /** The stored object, unopened (undefined when missing or, as `as`, not readable). */
+  async stored(bucket: string, name: string, as?: Caller): Promise<StoredObject | undefined> {
+    const bytes = await this.objects.get(bucket, name, as);
     return bytes === undefined ? undefined : describeStored(bytes);
   }
 
@@ -123,7 +124,7 @@ export class SealedObjects {
 
   /** Plaintext for a caller; undefined when missing. */
   async getAs(caller: Caller, bucket: string, name: string): Promise<Buffer | undefined> {
-    const o = await this.stored(bucket, name);
+    const o = await this.stored(bucket, name, caller);
     return o === undefined ? undefined : this.openFor(caller, o);
   }
 }

@@ -24,7 +24,7 @@ export interface PolicyDocument { statements: Statement[] }
 
 export class PolicySyntaxError extends Error {}
 
-export type PolicyKind = 'project' | 'identity' | 'key';
+export type PolicyKind = 'project' | 'identity' | 'key' | 'bucket';
 
 const KNOWN_ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
 
@@ -89,7 +89,7 @@ function statement(raw: unknown, kind: PolicyKind, i: number): Statement {
   }
   if ('NotPrincipal' in s) fail(`${where}: NotPrincipal is not supported`);
   if (kind === 'identity' && 'Principal' in s) fail(`${where}: an identity policy must not have a Principal`);
-  if (kind === 'key' && !('Principal' in s)) fail(`${where} is missing Principal`);
+  if ((kind === 'key' || kind === 'bucket') && !('Principal' in s)) fail(`${where} is missing Principal`);
   if (typeof s.Effect !== 'string') fail(`${where} is missing Effect`);
   const effect = s.Effect.toLowerCase() === 'allow' ? 'Allow' : s.Effect.toLowerCase() === 'deny' ? 'Deny' : fail(`${where}: Effect must be Allow or Deny`);
   if ('Action' in s === 'NotAction' in s) fail(`${where} must have exactly one of Action or NotAction`);

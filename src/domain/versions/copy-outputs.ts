@@ -9,6 +9,7 @@
 // content changes anyway (its ProjectVersionArn), and one path for all six keeps every object
 // under a data key of its own, so no two objects, versions or accounts share one.
 import type { SealedObjects } from '../keys/sealed-objects.js';
+import type { Caller } from '../shared/scope.js';
 import type { AssetList, KeyRecord, S3ObjectRef, VersionDetail } from '../../storage/ports.js';
 import { outputKey, type OutputKind } from './training/outputs.js';
 
@@ -58,7 +59,8 @@ export function planOutputs(src: ResultsSnapshot, dest: { bucket: string; prefix
 export class OutputCopyError extends Error {}
 
 /** Copies the planned files, sealed under `destKey`; idempotent (a resumed copy rewrites the same objects). */
-export async function copyOutputs(sealed: SealedObjects, files: OutputFile[], newVersionArn: string, destKey: KeyRecord): Promise<void> {
+/** `as`: whose rights the destination files are written with (the account copying). */
+export async function copyOutputs(sealed: SealedObjects, files: OutputFile[], newVersionArn: string, destKey: KeyRecord, as?: Caller): Promise<void> {
   for (const f of files) {
     let bytes: Buffer | undefined;
     try {
@@ -74,6 +76,6 @@ export async function copyOutputs(sealed: SealedObjects, files: OutputFile[], ne
       summary.EvaluationDetails = { ...(summary.EvaluationDetails ?? {}), ProjectVersionArn: newVersionArn };
       out = JSON.stringify(summary);
     }
-    await sealed.put(destKey, f.to.Bucket, f.to.Name, out);
+    await sealed.put(destKey, f.to.Bucket, f.to.Name, out, as);
   }
 }

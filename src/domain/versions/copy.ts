@@ -6,11 +6,12 @@
 // docs/copy.md.
 import { InvalidParameter, ResourceInUse, ResourceNotFound, ServiceQuotaExceeded } from '../../protocol/errors.js';
 import type { BlobStore } from '../../storage/blobs.js';
-import type { ObjectStore } from '../../storage/objects.js';
+import type { ObjectFiles } from '../s3/service.js';
 import type { CopyStore, JobStore, VersionDetail, VersionRecord, VersionStore } from '../../storage/ports.js';
 import type { JobKind, JobRunner } from '../../jobs/runner.js';
 import type { Authenticated } from '../../server/auth.js';
 import { denial, type IdentityPolicies } from '../iam/identity.js';
+import type { Caller } from '../shared/scope.js';
 import type { SealedObjects } from '../keys/sealed-objects.js';
 import type { KeyService } from '../keys/service.js';
 import { COPY_ACTION } from '../policies/document.js';
@@ -49,6 +50,8 @@ interface CopyPayload {
   destKeyArn: string;
   results: ResultsSnapshot;
   dest: { bucket: string; prefix?: string; projectName: string; versionName: string };
+  /** Who asked for the copy: the output files are written with their rights (absent in jobs queued before). */
+  caller?: Caller;
 }
 
 /** Source statuses that are refused with ResourceInUse (work in progress) rather than InvalidParameter. */
@@ -57,7 +60,7 @@ const IN_USE = ['TRAINING_IN_PROGRESS', 'COPYING_IN_PROGRESS', 'DELETING'];
 export class CopyService {
   constructor(private readonly deps: {
     versions: VersionStore; copies: CopyStore; jobs: JobStore; projects: ProjectService; policies: ProjectPolicyService;
-    iam: IdentityPolicies; keys: KeyService; tags: TagService; blobs: BlobStore; objects: ObjectStore; sealed: SealedObjects;
+    iam: IdentityPolicies; keys: KeyService; tags: TagService; blobs: BlobStore; objects: ObjectFiles; sealed: SealedObjects;
     runner: JobRunner; clock: Clock; maxVersionsPerProject: number; concurrency: number;
   }) {}
 
@@ -91,7 +94,7 @@ export class CopyService {
     }
     this.checkCopyable(source);
     if (dest.status === 'DELETING') throw ResourceInUse(`The destination project ${dest.arn} is being deleted.`);
-    const { bucket } = await checkOutputConfig(this.deps.objects, input.outputConfig, 'OutputConfig.S3Bucket is required: the copy writes its training results there.');
+    const { bucket } = await checkOutputConfig(this.deps.objects, caller, input.outputConfig, 'OutputConfig.S3Bucket is required: the copy writes its training results there.');
     this.deps.tags.checkInitial(input.tags);
     const key = await this.deps.keys.resolveForUse(caller, input.kmsKeyId, ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKey', 'kms:Decrypt']);
 
@@ -104,6 +107,7 @@ export class CopyService {
       versionArn: arn, sourceArn: source.arn, modelSha256: source.modelSha256!, sourceEncryption: source.detail.modelEncryption!,
       destKeyArn: key.arn, results: snapshotResults(source.detail),
       dest: { bucket, prefix: input.outputConfig.S3KeyPrefix, projectName: dest.name, versionName: input.versionName },
+      caller: { accountId: caller.accountId, region: caller.region, principalArn: caller.principalArn },
     };
     const result = await this.deps.copies.insertCopy({
       // The copy references the source's blob from the start, so deleting the source never frees it.
@@ -175,7 +179,7 @@ export class CopyService {
         }
         if (!(await objects.bucketExists(p.dest.bucket))) throw new Error(`The S3 bucket ${p.dest.bucket} does not exist.`);
         const plan = planOutputs(p.results, p.dest);
-        await copyOutputs(sealed, plan.files, p.versionArn, destKey);
+        await copyOutputs(sealed, plan.files, p.versionArn, destKey, p.caller);
         const done = await versions.transition(p.versionArn, ['COPYING_IN_PROGRESS'], 'COPYING_COMPLETED', {
           statusMessage: 'The model is ready to run.',
           modelSha256: p.modelSha256,

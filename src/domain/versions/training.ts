@@ -3,7 +3,7 @@
 // the project has none, from TrainingData/TestingData manifests (spec §6.2).
 import type { JobKind, JobRunner } from '../../jobs/runner.js';
 import { InvalidParameter, ResourceInUse, ServiceQuotaExceeded } from '../../protocol/errors.js';
-import type { ObjectStore } from '../../storage/objects.js';
+import type { ObjectFiles } from '../s3/service.js';
 import type { AssetList, DatasetStore, JobStore, VersionRecord, VersionStore } from '../../storage/ports.js';
 import { BUSY as DATASET_BUSY, READY as DATASET_READY } from '../datasets/service.js';
 import type { SealedObjects } from '../keys/sealed-objects.js';
@@ -32,7 +32,7 @@ export interface CreateVersionInput {
 
 export class TrainingService {
   constructor(private readonly deps: {
-    versions: VersionStore; datasets: DatasetStore; projects: ProjectService; tags: TagService; objects: ObjectStore;
+    versions: VersionStore; datasets: DatasetStore; projects: ProjectService; tags: TagService; objects: ObjectFiles;
     vault: ModelVault; sealed: SealedObjects; runner: JobRunner; jobs: JobStore; clock: Clock; options: TrainingOptions; concurrency: number;
     maxVersionsPerProject: number;
     /** Throws the AWS-shaped error for a KmsKeyId the caller cannot use. */
@@ -46,7 +46,7 @@ export class TrainingService {
     if (project.status === 'DELETING') throw ResourceInUse(`The project ${project.arn} is being deleted.`);
     if (project.feature !== 'CUSTOM_LABELS') throw InvalidParameter('Osprey trains Custom Labels models only; adapters for CONTENT_MODERATION projects are not supported.');
     if (input.featureConfig !== undefined) throw InvalidParameter('FeatureConfig can only be given for CONTENT_MODERATION projects.');
-    const output = await this.checkOutput(input);
+    const output = await this.checkOutput(caller, input);
     const source = await this.dataSource(project.arn, input);
     if (input.kmsKeyId && this.deps.checkKey) await this.deps.checkKey(caller, input.kmsKeyId);
     this.deps.tags.checkInitial(input.tags);
@@ -83,10 +83,8 @@ export class TrainingService {
   }
 
   /** The output bucket must be a valid name and every output key a valid object key. */
-  private async checkOutput(input: CreateVersionInput): Promise<{ S3Bucket: string; S3KeyPrefix?: string }> {
-    const { bucket, prefix, exists } = await checkOutputConfig(this.deps.objects, input.outputConfig, 'OutputConfig.S3Bucket is required.');
-    // Buckets are folders of the object store; a missing one is created (docs/training.md).
-    if (!exists) await this.deps.objects.createBucket(bucket);
+  private async checkOutput(caller: Caller, input: CreateVersionInput): Promise<{ S3Bucket: string; S3KeyPrefix?: string }> {
+    const { bucket, prefix } = await checkOutputConfig(this.deps.objects, caller, input.outputConfig, 'OutputConfig.S3Bucket is required.');
     return { S3Bucket: bucket, S3KeyPrefix: prefix };
   }
 

@@ -6,21 +6,22 @@ import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
-export function openDatabase(file: string): Db {
+/** Opens (creating) a SQLite file in WAL mode and applies `migrations` (the metadata schema by default). */
+export function openDatabase(file: string, migrations: string[] = MIGRATIONS): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  migrate(db, migrations);
   return db;
 }
 
-function migrate(db: Db): void {
+function migrate(db: Db, migrations: string[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
-  MIGRATIONS.forEach((sql, i) => {
+  migrations.forEach((sql, i) => {
     const version = i + 1;
     if (applied.has(version)) return;
     db.transaction(() => {

@@ -1,7 +1,8 @@
 // Gathers the training and testing lines (from the project's datasets or from manifests), reads
 // and decodes every image, and applies the rules that fail a training run (spec §8.4).
 import { ImageError, imageToInput, probeImage } from '../../../ml/image.js';
-import type { ObjectStore } from '../../../storage/objects.js';
+import type { ObjectFiles } from '../../s3/service.js';
+import type { Caller } from '../../shared/scope.js';
 import type { DatasetStore } from '../../../storage/ports.js';
 import { dimensionProblem, readImage } from '../../datasets/images.js';
 import { addLineError, isUsable, parseLine, type ParsedLine } from '../../datasets/manifest.js';
@@ -60,7 +61,7 @@ export async function gather(source: DataSource, deps: { read: ObjectReader; dat
 
 /** Reads, checks and decodes every image still usable, a few at a time; problems go on the line. */
 export async function decodeImages<T = Float32Array>(
-  objects: ObjectStore, lines: ParsedLine[], inputSize: number, onProgress?: (done: number) => void, concurrency = 4,
+  objects: ObjectFiles, as: Caller, lines: ParsedLine[], inputSize: number, onProgress?: (done: number) => void, concurrency = 4,
   decode: (bytes: Buffer) => Promise<T> = (bytes) => imageToInput(bytes, inputSize) as Promise<T>,
 ): Promise<Map<ParsedLine, T>> {
   const out = new Map<ParsedLine, T>();
@@ -69,7 +70,7 @@ export async function decodeImages<T = Float32Array>(
   const worker = async () => {
     while (next < todo.length) {
       const p = todo[next++]!;
-      const bytes = await readImage(objects, p);
+      const bytes = await readImage(objects, p, as);
       if (bytes) {
         try {
           const info = await probeImage(bytes, { decode: false });

@@ -7,7 +7,7 @@ import { buildEvaluationSummary, evaluateClassification, predictedLabels } from 
 import { withAssumedThresholds } from '../../../ml/model-format.js';
 import type { Progress } from '../../../ml/train.js';
 import type { Logger } from '../../../server/logger.js';
-import type { ObjectStore } from '../../../storage/objects.js';
+import type { ObjectFiles } from '../../s3/service.js';
 import type { AssetList, DatasetStore, JobRecord, VersionDetail, VersionStore } from '../../../storage/ports.js';
 import type { SealedObjects } from '../../keys/sealed-objects.js';
 import type { ModelVault } from '../../keys/vault.js';
@@ -38,7 +38,7 @@ export interface TrainingPayload {
 }
 
 export interface TrainingDeps {
-  versions: VersionStore; datasets: DatasetStore; objects: ObjectStore; vault: ModelVault; clock: Clock;
+  versions: VersionStore; datasets: DatasetStore; objects: ObjectFiles; vault: ModelVault; clock: Clock;
   /** Output files are sealed under the version's key; manifests are read as the caller. */
   sealed: SealedObjects;
   options: TrainingOptions; concurrency: number;
@@ -78,10 +78,10 @@ export function trainingJob(deps: TrainingDeps): JobKind {
     const detector = validated && isDetection(g) ? await detectionDecoder(options) : undefined;
     const decode = detector?.decode as ((b: Buffer) => Promise<Float32Array>) | undefined;
     if (validated) {
-      images = await decodeImages(objects, g.training.lines, inputSize, (n) => void say(p.versionArn, `Validating training images: ${n} of ${g.training.lines.length} read.`), 4, decode);
+      images = await decodeImages(objects, p.caller, g.training.lines, inputSize, (n) => void say(p.versionArn, `Validating training images: ${n} of ${g.training.lines.length} read.`), 4, decode);
       aborted(signal);
       if (autoCreate) autoSplit(g);
-      else for (const [k, val] of await decodeImages(objects, g.testing.lines, inputSize, undefined, 4, decode)) images.set(k, val);
+      else for (const [k, val] of await decodeImages(objects, p.caller, g.testing.lines, inputSize, undefined, 4, decode)) images.set(k, val);
     }
     aborted(signal);
     checkSets(g);

@@ -1,0 +1,179 @@
+// S3 object operations: PutObject, CopyObject, GetObject (ranges, conditional headers), HeadObject,
+// DeleteObject. Objects Osprey sealed (training and copy output files, SSE-KMS) are opened for the
+// caller through the key service, as S3 decrypts an SSE-KMS object for a caller allowed kms:Decrypt.
+import { describeStored, type SealedObjects } from '../../domain/keys/sealed-objects.js';
+import type { S3Service } from '../../domain/s3/service.js';
+import { validKey } from '../../domain/s3/names.js';
+import { ServiceError } from '../../protocol/errors.js';
+import { S3 } from '../../protocol/s3-errors.js';
+import { xmlDocument } from '../../protocol/s3/xml.js';
+import { ObjectStoreError, type ObjectInfo, type ObjectMeta } from '../../storage/ports.js';
+import { contentMd5, declaredLength, objectBody } from './body.js';
+import { header, type S3Context, type S3Handler, type S3Request, type S3Response } from './types.js';
+
+export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+
+/** Store errors in S3's words. */
+export function storeError(e: unknown): unknown {
+  if (e instanceof ObjectStoreError) return S3[e.code]?.(e.message) ?? e;
+  return e;
+}
+
+export function target(req: S3Request): { bucket: string; key: string } {
+  const { bucket, key } = req.route;
+  if (!bucket || key === undefined) throw S3.InvalidRequest();
+  if (!validKey(key)) throw Buffer.byteLength(key) > 1024 ? S3.KeyTooLongError() : S3.InvalidArgument('The object key is not valid UTF-8.');
+  return { bucket, key };
+}
+
+/** Content-Type and x-amz-meta-* headers of a request. */
+export function requestMeta(req: S3Request): ObjectMeta {
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith('x-amz-meta-') && value !== undefined) metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const contentType = header(req, 'content-type');
+  return { ...(contentType ? { contentType } : {}), metadata };
+}
+
+export const quoted = (etag: string) => `"${etag}"`;
+
+function objectHeaders(info: ObjectInfo, size: number): Record<string, string | number> {
+  const h: Record<string, string | number> = {
+    'content-type': info.contentType, 'content-length': size, etag: quoted(info.etag),
+    'last-modified': info.lastModified.toUTCString(), 'accept-ranges': 'bytes',
+  };
+  for (const [k, v] of Object.entries(info.metadata)) h[`x-amz-meta-${k}`] = v;
+  if (info.sseKeyArn) {
+    h['x-amz-server-side-encryption'] = 'aws:kms';
+    h['x-amz-server-side-encryption-aws-kms-key-id'] = info.sseKeyArn;
+  }
+  return h;
+}
+
+/** A single `bytes=` range, inclusive; undefined = the whole object (absent, multi-range or malformed: as S3). */
+function parseRange(value: string | undefined, size: number): { start: number; end: number } | undefined {
+  const m = value ? /^bytes=(\d*)-(\d*)$/.exec(value.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  const invalid = () => S3.InvalidRange(undefined, { RangeRequested: value!, ActualObjectSize: String(size) });
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0 || size === 0) throw invalid();
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || (m[2] !== '' && Number(m[2]) < start)) throw invalid();
+  return { start, end };
+}
+
+/** If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since (RFC 7232 as S3 applies it). */
+function preconditions(req: S3Request, info: ObjectInfo): S3Response | undefined {
+  const etagIn = (list: string) => list.split(',').map((s) => s.trim().replace(/^W\//, '').replace(/"/g, '')).some((t) => t === '*' || t === info.etag);
+  const seconds = Math.floor(info.lastModified.getTime() / 1000);
+  const date = (name: string) => { const v = header(req, name); const t = v ? Date.parse(v) : NaN; return Number.isNaN(t) ? undefined : Math.floor(t / 1000); };
+  const ifMatch = header(req, 'if-match');
+  const ifNoneMatch = header(req, 'if-none-match');
+  if (ifMatch !== undefined && !etagIn(ifMatch)) throw S3.PreconditionFailed(undefined, { Condition: 'If-Match' });
+  const unmodified = date('if-unmodified-since');
+  if (ifMatch === undefined && unmodified !== undefined && seconds > unmodified) throw S3.PreconditionFailed(undefined, { Condition: 'If-Unmodified-Since' });
+  const notModified: S3Response = { status: 304, headers: { etag: quoted(info.etag), 'last-modified': info.lastModified.toUTCString() } };
+  if (ifNoneMatch !== undefined && etagIn(ifNoneMatch)) return notModified;
+  const modified = date('if-modified-since');
+  if (ifNoneMatch === undefined && modified !== undefined && seconds <= modified) return notModified;
+  return undefined;
+}
+
+/** Response header overrides of a (presigned) GET: response-content-type and friends. */
+function overrides(req: S3Request, h: Record<string, string | number>): void {
+  const map: Record<string, string> = {
+    'response-content-type': 'content-type', 'response-content-disposition': 'content-disposition', 'response-content-encoding': 'content-encoding',
+    'response-content-language': 'content-language', 'response-cache-control': 'cache-control', 'response-expires': 'expires',
+  };
+  for (const [param, name] of Object.entries(map)) { const v = req.route.params.get(param); if (v !== undefined) h[name] = v; }
+}
+
+export function objectHandlers(s3: S3Service, sealed: SealedObjects): Record<string, S3Handler> {
+  const { objects } = s3;
+
+  const read = async (ctx: S3Context, req: S3Request, head: boolean): Promise<S3Response> => {
+    const { bucket, key } = target(req);
+    await s3.authorize(ctx.caller, bucket, 's3:GetObject', key);
+    const info = await s3.headObject(bucket, key);
+    if (!info) throw S3.NoSuchKey(undefined, { Key: key });
+    const early = preconditions(req, info);
+    if (early) return early;
+    let plaintext: Buffer | undefined;
+    let size = info.size;
+    if (info.sseKeyArn) {
+      // Sealed output files are small: opened whole, for this caller (kms:Decrypt on their key);
+      // HEAD answers the plaintext size without opening, as S3 does for SSE-KMS objects.
+      const bytes = await s3.get(bucket, key);
+      if (!bytes) throw S3.NoSuchKey(undefined, { Key: key });
+      const stored = describeStored(bytes);
+      size = stored.sealed?.plaintextLength ?? bytes.length;
+      if (!head) {
+        try { plaintext = await sealed.openFor(ctx.caller, stored); } catch (e) {
+          if (e instanceof ServiceError && e.status < 500) throw S3.AccessDenied(e.message);
+          throw e;
+        }
+      }
+    }
+    const range = parseRange(header(req, 'range'), size);
+    const h = objectHeaders(info, range ? range.end - range.start + 1 : size);
+    if (range) h['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+    overrides(req, h);
+    const status = range ? 206 : 200;
+    if (head) return { status, headers: h };
+    if (plaintext) return { status, headers: h, body: range ? plaintext.subarray(range.start, range.end + 1) : plaintext };
+    if (size === 0) return { status, headers: h, body: Buffer.alloc(0) };
+    const o = await objects.get(bucket, key, range);
+    if (!o) throw S3.NoSuchKey(undefined, { Key: key });
+    return { status, headers: h, body: o.body };
+  };
+
+  return {
+    async PutObject(ctx, req) {
+      const { bucket, key } = target(req);
+      await s3.authorize(ctx.caller, bucket, 's3:PutObject', key);
+      const length = declaredLength(req);
+      if (length === undefined && header(req, 'transfer-encoding') === undefined) throw S3.MissingContentLength();
+      if (length !== undefined && length > MAX_PUT_BYTES) throw S3.EntityTooLarge(undefined, { ProposedSize: String(length), MaxSizeAllowed: String(MAX_PUT_BYTES) });
+      const md5 = contentMd5(req);
+      let info: ObjectInfo;
+      try { info = await objects.put(bucket, key, objectBody(ctx, req), requestMeta(req), { md5, length }); } catch (e) { throw storeError(e); }
+      return { status: 200, headers: { etag: quoted(info.etag) } };
+    },
+
+    async CopyObject(ctx, req) {
+      const { bucket, key } = target(req);
+      const raw = header(req, 'x-amz-copy-source')!;
+      let source: string;
+      try { source = decodeURIComponent(raw.split('?')[0]!.replace(/^\//, '')); } catch { throw S3.InvalidArgument('Invalid copy source encoding.'); }
+      const slash = source.indexOf('/');
+      if (slash <= 0 || slash === source.length - 1) throw S3.InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
+      const from = { bucket: source.slice(0, slash), key: source.slice(slash + 1) };
+      await s3.authorize(ctx.caller, from.bucket, 's3:GetObject', from.key);
+      await s3.authorize(ctx.caller, bucket, 's3:PutObject', key);
+      const replace = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase() === 'REPLACE';
+      if (!(await s3.headObject(from.bucket, from.key))) throw S3.NoSuchKey(undefined, { Key: from.key });
+      if (!replace && from.bucket === bucket && from.key === key) {
+        throw S3.InvalidRequest('This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
+      }
+      const info = await objects.copy(from, { bucket, key }, replace ? requestMeta(req) : undefined);
+      if (!info) throw S3.NoSuchKey(undefined, { Key: from.key });
+      return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument('CopyObjectResult', { LastModified: info.lastModified.toISOString(), ETag: quoted(info.etag) }) };
+    },
+
+    GetObject: (ctx, req) => read(ctx, req, false),
+    HeadObject: (ctx, req) => read(ctx, req, true),
+
+    async DeleteObject(ctx, req) {
+      const { bucket, key } = target(req);
+      await s3.authorize(ctx.caller, bucket, 's3:DeleteObject', key);
+      await s3.headObject(bucket, key); // a legacy folder's file is imported first, so that it stays deleted
+      await objects.delete(bucket, key);
+      return { status: 204 };
+    },
+  };
+}

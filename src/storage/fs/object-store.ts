@@ -1,0 +1,338 @@
+// The embedded object store: S3 semantics over files. Each object is one or more immutable chunk
+// files named by random ids (<root>/<id[0..2]>/<id>), and its index row (key, size, ETag, metadata,
+// chunk list) lives in SQLite. Keys never become paths, so any S3 key works (`a` beside `a/b`,
+// `..`, `//`, trailing `/`, Unicode) and no name can reach outside <root>.
+//
+// Writes stream into <root>/.tmp, are checked (Content-MD5, length), renamed to their chunk name,
+// and become visible when one transaction swaps the index row; the chunks it replaced are removed
+// afterwards. A multipart object keeps its parts' chunks as they are (no second copy of the bytes).
+// After a crash, sweep() removes temporary files and chunks that no row references.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  ObjectStoreError, type ByteRange, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
+  type PartInfo, type PutOptions, type UploadInfo,
+} from '../ports.js';
+import { statement, type Db } from '../sqlite/database.js';
+
+interface Chunk { id: string; size: number }
+interface ObjectRow { bucket: string; key: string; size: number; etag: string; content_type: string; metadata: string; modified_ms: number; sse_key_arn: string | null; chunks: string }
+interface PartRow { part_number: number; chunk: string; size: number; etag: string; modified_ms: number }
+
+const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+const CHUNK_ID = /^[0-9a-f]{32}$/;
+
+const toInfo = (r: ObjectRow): ObjectInfo => ({
+  key: r.key, size: r.size, etag: r.etag, lastModified: new Date(r.modified_ms), contentType: r.content_type, metadata: JSON.parse(r.metadata),
+  ...(r.sse_key_arn ? { sseKeyArn: r.sse_key_arn } : {}),
+});
+
+/** The least string greater than every string that starts with `s` (UTF-8 / code point order). */
+export function successor(s: string): string {
+  const cps = [...s];
+  const last = cps.pop()!;
+  return cps.join('') + String.fromCodePoint(last.codePointAt(0)! + 1);
+}
+
+export class FsObjectStore implements ObjectStore {
+  private readonly tmp: string;
+  constructor(private readonly db: Db, private readonly root: string, private readonly now: () => Date = () => new Date()) {
+    this.tmp = join(root, '.tmp');
+  }
+
+  private chunkPath(id: string): string {
+    if (!CHUNK_ID.test(id)) throw new Error(`not a chunk id: ${id}`);
+    return join(this.root, id.slice(0, 2), id);
+  }
+
+  /** Streams `body` into a new chunk; returns it with the MD5 of its bytes. Nothing is left behind on failure. */
+  private async writeChunk(body: NodeJS.ReadableStream | Buffer, opts: PutOptions = {}): Promise<{ chunk: Chunk; md5: Buffer }> {
+    await fs.mkdir(this.tmp, { recursive: true });
+    const id = randomBytes(16).toString('hex');
+    const tmp = join(this.tmp, id);
+    const hash = createHash('md5');
+    let size = 0;
+    const meter = new Transform({
+      transform(c: Buffer, _e, done) { hash.update(c); size += c.length; done(null, c); },
+    });
+    try {
+      const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
+      await pipeline(source, meter, createWriteStream(tmp));
+      if (opts.length !== undefined && size < opts.length) throw new ObjectStoreError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+      const md5 = hash.digest();
+      if (opts.md5 && !opts.md5.equals(md5)) throw new ObjectStoreError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+      await fs.mkdir(join(this.root, id.slice(0, 2)), { recursive: true });
+      await fs.rename(tmp, this.chunkPath(id));
+      return { chunk: { id, size }, md5 };
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  private async removeChunks(ids: string[]): Promise<void> {
+    await Promise.all(ids.map((id) => fs.rm(this.chunkPath(id), { force: true })));
+  }
+
+  private row(bucket: string, key: string): ObjectRow | undefined {
+    return statement(this.db, 'SELECT * FROM s3_objects WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
+  }
+
+  /** Makes a row visible in one transaction; returns the chunks of the object it replaced. */
+  private commit(r: ObjectRow): string[] {
+    return this.db.transaction(() => {
+      const old = this.row(r.bucket, r.key);
+      statement(this.db, `INSERT INTO s3_objects (bucket, key, size, etag, content_type, metadata, modified_ms, sse_key_arn, chunks)
+        VALUES (@bucket, @key, @size, @etag, @content_type, @metadata, @modified_ms, @sse_key_arn, @chunks)
+        ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type,
+          metadata = excluded.metadata, modified_ms = excluded.modified_ms, sse_key_arn = excluded.sse_key_arn, chunks = excluded.chunks`).run(r);
+      return old ? (JSON.parse(old.chunks) as Chunk[]).map((c) => c.id) : [];
+    }).immediate();
+  }
+
+  async head(bucket: string, key: string): Promise<ObjectInfo | undefined> {
+    const r = this.row(bucket, key);
+    return r && toInfo(r);
+  }
+
+  async get(bucket: string, key: string, range?: ByteRange) {
+    // A concurrent overwrite may remove the chunks between the read of the row and the opens: read again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = this.row(bucket, key);
+      if (!r) return undefined;
+      const chunks = JSON.parse(r.chunks) as Chunk[];
+      const start = range?.start ?? 0;
+      const end = range?.end ?? r.size - 1;
+      const pieces: { handle: fs.FileHandle; start: number; end: number }[] = [];
+      try {
+        let offset = 0;
+        for (const c of chunks) {
+          const from = Math.max(start, offset);
+          const to = Math.min(end, offset + c.size - 1);
+          if (from <= to) pieces.push({ handle: await fs.open(this.chunkPath(c.id), 'r'), start: from - offset, end: to - offset });
+          offset += c.size;
+        }
+      } catch (e) {
+        await Promise.all(pieces.map((p) => p.handle.close()));
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw e;
+      }
+      return { info: toInfo(r), body: concatPieces(pieces) };
+    }
+    throw new Error(`s3://${bucket}/${key} changed too often while being read`);
+  }
+
+  async put(bucket: string, key: string, body: NodeJS.ReadableStream | Buffer, meta: ObjectMeta, opts?: PutOptions): Promise<ObjectInfo> {
+    const { chunk, md5 } = await this.writeChunk(body, opts);
+    const r: ObjectRow = {
+      bucket, key, size: chunk.size, etag: md5.toString('hex'), content_type: meta.contentType ?? DEFAULT_CONTENT_TYPE,
+      metadata: JSON.stringify(meta.metadata ?? {}), modified_ms: this.now().getTime(), sse_key_arn: meta.sseKeyArn ?? null, chunks: JSON.stringify([chunk]),
+    };
+    await this.removeChunks(this.commit(r));
+    return toInfo(r);
+  }
+
+  async copy(from: { bucket: string; key: string }, to: { bucket: string; key: string }, meta?: ObjectMeta): Promise<ObjectInfo | undefined> {
+    const src = await this.get(from.bucket, from.key);
+    if (!src) return undefined;
+    // The bytes are copied (one new chunk), so the source may change or go while the copy stands.
+    const { chunk } = await this.writeChunk(src.body);
+    const r: ObjectRow = {
+      bucket: to.bucket, key: to.key, size: chunk.size, etag: src.info.etag,
+      content_type: meta ? (meta.contentType ?? DEFAULT_CONTENT_TYPE) : src.info.contentType,
+      metadata: JSON.stringify(meta ? (meta.metadata ?? {}) : src.info.metadata), modified_ms: this.now().getTime(),
+      sse_key_arn: src.info.sseKeyArn ?? null, chunks: JSON.stringify([chunk]),
+    };
+    await this.removeChunks(this.commit(r));
+    return toInfo(r);
+  }
+
+  async delete(bucket: string, key: string): Promise<void> {
+    const old = this.db.transaction(() => {
+      const r = this.row(bucket, key);
+      if (r) statement(this.db, 'DELETE FROM s3_objects WHERE bucket = ? AND key = ?').run(bucket, key);
+      return r ? (JSON.parse(r.chunks) as Chunk[]).map((c) => c.id) : [];
+    }).immediate();
+    await this.removeChunks(old);
+  }
+
+  async list(bucket: string, q: ListQuery): Promise<ObjectListing> {
+    const prefix = q.prefix ?? '';
+    const delimiter = q.delimiter || undefined;
+    const out: ObjectListing = { objects: [], commonPrefixes: [], isTruncated: false };
+    // Where to start: after `after` (and past every key of it when it is a common prefix), never before the prefix.
+    let cursor: { op: '>' | '>='; value: string } = { op: '>=', value: prefix };
+    if (q.after !== undefined && q.after >= prefix) {
+      const rest = q.after.slice(prefix.length);
+      const isPrefix = delimiter && q.after.startsWith(prefix) && rest.endsWith(delimiter) && rest.indexOf(delimiter) === rest.length - delimiter.length;
+      cursor = isPrefix ? { op: '>=', value: successor(q.after) } : { op: '>', value: q.after };
+    }
+    const count = () => out.objects.length + out.commonPrefixes.length;
+    for (;;) {
+      const rows = statement(this.db, `SELECT * FROM s3_objects WHERE bucket = ? AND key ${cursor.op} ? ORDER BY key LIMIT 1000`).all(bucket, cursor.value) as ObjectRow[];
+      if (rows.length === 0) return out;
+      let jumped = false;
+      for (const r of rows) {
+        if (!r.key.startsWith(prefix)) return out;
+        const cut = delimiter ? r.key.indexOf(delimiter, prefix.length) : -1;
+        if (count() >= q.maxKeys) { out.isTruncated = true; return out; }
+        if (cut >= 0) {
+          const cp = r.key.slice(0, cut + delimiter!.length);
+          out.commonPrefixes.push(cp);
+          out.last = cp;
+          cursor = { op: '>=', value: successor(cp) };
+          jumped = true;
+          break;
+        }
+        out.objects.push(toInfo(r));
+        out.last = r.key;
+        cursor = { op: '>', value: r.key };
+      }
+      if (!jumped && rows.length < 1000) return out;
+    }
+  }
+
+  async isEmpty(bucket: string): Promise<boolean> {
+    return !statement(this.db, 'SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1').get(bucket);
+  }
+
+  async dropBucket(bucket: string): Promise<void> {
+    const ids = this.db.transaction(() => {
+      const chunks = statement(this.db, 'SELECT p.chunk FROM s3_parts p JOIN s3_uploads u USING (upload_id) WHERE u.bucket = ?').pluck().all(bucket) as string[];
+      statement(this.db, 'DELETE FROM s3_uploads WHERE bucket = ?').run(bucket);
+      const objects = statement(this.db, 'SELECT chunks FROM s3_objects WHERE bucket = ?').pluck().all(bucket) as string[];
+      statement(this.db, 'DELETE FROM s3_objects WHERE bucket = ?').run(bucket);
+      return [...chunks, ...objects.flatMap((c) => (JSON.parse(c) as Chunk[]).map((x) => x.id))];
+    }).immediate();
+    await this.removeChunks(ids);
+  }
+
+  async createUpload(bucket: string, key: string, meta: ObjectMeta): Promise<string> {
+    const uploadId = randomBytes(24).toString('base64url');
+    statement(this.db, 'INSERT INTO s3_uploads (upload_id, bucket, key, meta, created_ms) VALUES (?, ?, ?, ?, ?)')
+      .run(uploadId, bucket, key, JSON.stringify(meta), this.now().getTime());
+    return uploadId;
+  }
+
+  async upload(bucket: string, key: string, uploadId: string): Promise<UploadInfo | undefined> {
+    const r = statement(this.db, 'SELECT * FROM s3_uploads WHERE upload_id = ? AND bucket = ? AND key = ?').get(uploadId, bucket, key) as
+      { upload_id: string; key: string; meta: string; created_ms: number } | undefined;
+    return r && { uploadId: r.upload_id, key: r.key, initiated: new Date(r.created_ms), meta: JSON.parse(r.meta) };
+  }
+
+  private noSuchUpload(): ObjectStoreError {
+    return new ObjectStoreError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.');
+  }
+
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: NodeJS.ReadableStream | Buffer, opts?: PutOptions): Promise<PartInfo> {
+    if (!(await this.upload(bucket, key, uploadId))) throw this.noSuchUpload();
+    const { chunk, md5 } = await this.writeChunk(body, opts);
+    const part: PartRow = { part_number: partNumber, chunk: chunk.id, size: chunk.size, etag: md5.toString('hex'), modified_ms: this.now().getTime() };
+    const replaced = this.db.transaction(() => {
+      if (!statement(this.db, 'SELECT 1 FROM s3_uploads WHERE upload_id = ?').get(uploadId)) return undefined;
+      const old = statement(this.db, 'SELECT chunk FROM s3_parts WHERE upload_id = ? AND part_number = ?').pluck().get(uploadId, partNumber) as string | undefined;
+      statement(this.db, `INSERT INTO s3_parts (upload_id, part_number, chunk, size, etag, modified_ms) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (upload_id, part_number) DO UPDATE SET chunk = excluded.chunk, size = excluded.size, etag = excluded.etag, modified_ms = excluded.modified_ms`)
+        .run(uploadId, partNumber, part.chunk, part.size, part.etag, part.modified_ms);
+      return old ? [old] : [];
+    }).immediate();
+    if (replaced === undefined) { await this.removeChunks([chunk.id]); throw this.noSuchUpload(); }
+    await this.removeChunks(replaced);
+    return { partNumber, etag: part.etag, size: part.size, lastModified: new Date(part.modified_ms) };
+  }
+
+  async listParts(bucket: string, key: string, uploadId: string, after: number, max: number) {
+    if (!(await this.upload(bucket, key, uploadId))) throw this.noSuchUpload();
+    const rows = statement(this.db, 'SELECT * FROM s3_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?').all(uploadId, after, max + 1) as PartRow[];
+    const parts = rows.slice(0, max).map((r) => ({ partNumber: r.part_number, etag: r.etag, size: r.size, lastModified: new Date(r.modified_ms) }));
+    return { parts, isTruncated: rows.length > max };
+  }
+
+  async completeUpload(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[], minPartSize: number): Promise<ObjectInfo> {
+    const result = this.db.transaction(() => {
+      const up = statement(this.db, 'SELECT * FROM s3_uploads WHERE upload_id = ? AND bucket = ? AND key = ?').get(uploadId, bucket, key) as { meta: string } | undefined;
+      if (!up) throw this.noSuchUpload();
+      const stored = new Map((statement(this.db, 'SELECT * FROM s3_parts WHERE upload_id = ?').all(uploadId) as PartRow[]).map((p) => [p.part_number, p]));
+      const chosen: PartRow[] = [];
+      for (const [i, p] of parts.entries()) {
+        if (i > 0 && p.partNumber <= parts[i - 1]!.partNumber) throw new ObjectStoreError('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
+        const s = stored.get(p.partNumber);
+        if (!s || s.etag !== p.etag.replace(/"/g, '').toLowerCase()) {
+          throw new ObjectStoreError('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.');
+        }
+        chosen.push(s);
+      }
+      for (const p of chosen.slice(0, -1)) {
+        if (p.size < minPartSize) throw new ObjectStoreError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
+      }
+      const meta = JSON.parse(up.meta) as ObjectMeta;
+      const etag = `${createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.etag, 'hex')))).digest('hex')}-${chosen.length}`;
+      const r: ObjectRow = {
+        bucket, key, size: chosen.reduce((n, p) => n + p.size, 0), etag, content_type: meta.contentType ?? DEFAULT_CONTENT_TYPE,
+        metadata: JSON.stringify(meta.metadata ?? {}), modified_ms: this.now().getTime(), sse_key_arn: null, chunks: JSON.stringify(chosen.map((p) => ({ id: p.chunk, size: p.size }))),
+      };
+      const used = new Set(chosen.map((p) => p.chunk));
+      const unused = [...stored.values()].filter((p) => !used.has(p.chunk)).map((p) => p.chunk);
+      statement(this.db, 'DELETE FROM s3_uploads WHERE upload_id = ?').run(uploadId);
+      return { r, garbage: [...unused, ...this.commit(r)] };
+    }).immediate();
+    await this.removeChunks(result.garbage);
+    return toInfo(result.r);
+  }
+
+  async abortUpload(bucket: string, key: string, uploadId: string): Promise<boolean> {
+    const chunks = this.db.transaction(() => {
+      if (!statement(this.db, 'SELECT 1 FROM s3_uploads WHERE upload_id = ? AND bucket = ? AND key = ?').get(uploadId, bucket, key)) return undefined;
+      const ids = statement(this.db, 'SELECT chunk FROM s3_parts WHERE upload_id = ?').pluck().all(uploadId) as string[];
+      statement(this.db, 'DELETE FROM s3_uploads WHERE upload_id = ?').run(uploadId);
+      return ids;
+    }).immediate();
+    if (!chunks) return false;
+    await this.removeChunks(chunks);
+    return true;
+  }
+
+  async listUploads(bucket: string, q: { prefix?: string; keyMarker?: string; uploadIdMarker?: string; max: number }) {
+    const prefix = q.prefix ?? '';
+    const rows = statement(this.db, `SELECT * FROM s3_uploads WHERE bucket = ? AND key >= ? AND substr(key, 1, length(?)) = ?
+      ORDER BY key, created_ms, upload_id`).all(bucket, prefix, prefix, prefix) as { upload_id: string; key: string; meta: string; created_ms: number }[];
+    let list = rows;
+    if (q.keyMarker !== undefined) {
+      const idx = q.uploadIdMarker ? rows.findIndex((r) => r.key === q.keyMarker && r.upload_id === q.uploadIdMarker) : -1;
+      list = idx >= 0 ? rows.slice(idx + 1) : rows.filter((r) => r.key > q.keyMarker!);
+    }
+    const uploads = list.slice(0, q.max).map((r) => ({ uploadId: r.upload_id, key: r.key, initiated: new Date(r.created_ms), meta: JSON.parse(r.meta) as ObjectMeta }));
+    return { uploads, isTruncated: list.length > q.max };
+  }
+
+  /** Start-up clean-up: temporary files, and chunks no object or part references (a crash between write and commit). */
+  async sweep(): Promise<void> {
+    await fs.rm(this.tmp, { recursive: true, force: true });
+    let dirs: string[];
+    try { dirs = await fs.readdir(this.root); } catch { return; }
+    const referenced = new Set<string>(statement(this.db, 'SELECT chunk FROM s3_parts').pluck().all() as string[]);
+    for (const c of statement(this.db, 'SELECT chunks FROM s3_objects').pluck().iterate() as Iterable<string>) {
+      for (const x of JSON.parse(c) as Chunk[]) referenced.add(x.id);
+    }
+    for (const d of dirs.filter((n) => /^[0-9a-f]{2}$/.test(n))) {
+      for (const f of await fs.readdir(join(this.root, d))) {
+        if (!referenced.has(f)) await fs.rm(join(this.root, d, f), { force: true });
+      }
+    }
+  }
+}
+
+/** One stream over byte ranges of opened chunk files, in order; the files close when it ends or is destroyed. */
+function concatPieces(pieces: { handle: fs.FileHandle; start: number; end: number }[]): NodeJS.ReadableStream {
+  async function* bytes() {
+    try {
+      for (const p of pieces) yield* createReadStream('', { fd: p.handle.fd, start: p.start, end: p.end, autoClose: false, highWaterMark: 1 << 20 });
+    } finally {
+      await Promise.all(pieces.map((p) => p.handle.close().catch(() => undefined)));
+    }
+  }
+  return Readable.from(bytes(), { objectMode: false });
+}
