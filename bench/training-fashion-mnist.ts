@@ -48,6 +48,8 @@ let t = Date.now();
 const conv = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts', 'fashion-mnist.ts'), '--out', join(server.dataDir, 'buckets', bucket),
   '--bucket', bucket, '--size', '64', '--train-count', values['train-count']!, '--test-count', values['test-count']!], { encoding: 'utf8' });
 if (conv.status !== 0) throw new Error(`fashion-mnist.ts failed: ${conv.stderr}`);
+// The output bucket must exist (docs/s3.md); a folder under buckets/ is imported as one.
+spawnSync('mkdir', ['-p', join(server.dataDir, 'buckets', 'bench-output')]);
 console.log(`converted in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
 const rek = new RekognitionClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: '111122223333', secretAccessKey: 'x' } });
