@@ -109,7 +109,8 @@ export class Pipeline {
       const body = req.method === 'HEAD' ? undefined : xmlError(err.code, err.message, requestId, err.extra);
       response = { status: err.status, headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId }, body };
       // A body the operation did not read is not drained: the connection closes after the answer.
-      if (!req.body.readableEnded) response.headers!.connection = 'close';
+      const received = (req.body as { complete?: boolean }).complete ?? req.body.readableEnded;
+      if (!received) response.headers!.connection = 'close';
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (response.status >= 500 || this.logAccess) this.deps.log.info('request', { id: requestId, op: operation, status: response.status, ms: Math.round(ms * 100) / 100 });

@@ -19,6 +19,8 @@ const COPIER = {
   policy: { Statement: [
     { Effect: 'Allow', Action: ['rekognition:CopyProjectVersion', 'rekognition:CreateProjectVersion', 'rekognition:DescribeProjectVersions'], Resource: '*' },
     { Effect: 'Deny', Action: 'rekognition:CopyProjectVersion', Resource: 'arn:aws:rekognition:*:*:project/secret/*' },
+    // The copy's output files are written with the caller's rights (docs/s3.md), as on AWS.
+    { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::out/*' },
   ] },
 };
 const PARTNER = {

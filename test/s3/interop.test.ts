@@ -181,7 +181,7 @@ test('@aws-sdk/client-s3 with forcePathStyle (as the browser console): PutObject
 });
 
 /** A SigV4-signed raw request with the given Host (virtual-hosted style needs no DNS this way). */
-async function signedRaw(method: string, host: string, path: string, body = ''): Promise<{ status: number; body: string }> {
+async function signedRaw(method: string, host: string, path: string, body = '', extra: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const { SignatureV4 } = await import('@smithy/signature-v4');
   const { Sha256 } = await import('@aws-crypto/sha256-js');
   const signer = new SignatureV4({ service: 's3', region: 'us-east-1', sha256: Sha256, credentials: { accessKeyId: A.accessKeyId, secretAccessKey: A.secretAccessKey! }, uriEscapePath: false });
@@ -190,7 +190,7 @@ async function signedRaw(method: string, host: string, path: string, body = ''):
   const signed = await signer.sign({ method, protocol: 'http:', hostname: host, path: p!, query, headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body });
   const { request } = await import('node:http');
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, method, path, headers: { ...signed.headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request({ host: '127.0.0.1', port: server.port, method, path, headers: { ...signed.headers, 'content-length': Buffer.byteLength(body), ...extra } }, (res) => {
       let text = '';
       res.on('data', (c) => { text += c; });
       res.on('end', () => resolve({ status: res.statusCode!, body: text }));
@@ -217,6 +217,9 @@ test('virtual-hosted-style requests (bucket.localhost:port) and S3 XML errors fo
   assert.match(badName.body, /<Code>InvalidBucketName<\/Code>/);
   const noUpload = await signedRaw('POST', local, `${path}?uploadId=nope`, '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"x"</ETag></Part></CompleteMultipartUpload>');
   assert.deepEqual([noUpload.status, /<Code>(\w+)<\/Code>/.exec(noUpload.body)?.[1]], [404, 'NoSuchUpload']);
+  const huge = await signedRaw('PUT', local, '/vhost-bucket/huge', '', { 'content-length': String(6 * 1024 ** 3) });
+  assert.deepEqual([huge.status, /<Code>(\w+)<\/Code>/.exec(huge.body)?.[1]], [400, 'EntityTooLarge']);
+  assert.equal((await signedRaw('HEAD', local, '/vhost-bucket/huge')).status, 404, 'nothing visible');
   const versioning = await signedRaw('GET', local, '/vhost-bucket?versioning');
   assert.deepEqual([versioning.status, /<Code>(\w+)<\/Code>/.exec(versioning.body)?.[1]], [501, 'NotImplemented']);
 });

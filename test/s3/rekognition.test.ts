@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeSampleDataset } from '../../src/ml/sample-dataset.js';
 import { ACCOUNT_A, ACCOUNT_B, awsS3, boto3, makeBucket } from '../helpers/clients.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -19,7 +19,7 @@ before(async () => {
   server = await startServer();
   const dir = mkdtempSync(join(tmpdir(), 'osprey-s3-rek-'));
   const ds = await writeSampleDataset({ out: dir, bucket: BUCKET, count: 8, seed: 3 });
-  manifest = ds.manifests.train;
+  manifest = basename(ds.manifests.train); // train.manifest, at the top of the bucket
   makeBucket(server.url, BUCKET, ACCOUNT_A);
   const sync = awsS3(server.url, ['s3', 'sync', dir, `s3://${BUCKET}/`], ACCOUNT_A);
   assert.equal(sync.code, 0, sync.stderr);

@@ -8,10 +8,10 @@ import { S3 } from '../../protocol/s3-errors.js';
 import { header, type S3Context, type S3Request } from './types.js';
 
 /** Reads a small body whole; `limit` bytes at most (MalformedXML / EntityTooLarge beyond). */
-export async function readSmallBody(req: S3Request, limit = 1024 * 1024): Promise<Buffer> {
+export async function readSmallBody(ctx: S3Context, req: S3Request, limit = 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of objectBody({ requestId: '', caller: undefined as never }, req)) {
+  for await (const c of objectBody(ctx, req)) {
     size += (c as Buffer).length;
     if (size > limit) throw S3.EntityTooLarge(`The request body exceeds ${limit} bytes.`);
     chunks.push(c as Buffer);

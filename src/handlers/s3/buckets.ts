@@ -83,7 +83,7 @@ export function bucketHandlers(s3: S3Service): Record<string, S3Handler> {
 
     async CreateBucket(ctx, req) {
       const bucket = bucketOf(req);
-      const body = await readSmallBody(req);
+      const body = await readSmallBody(ctx, req);
       let region = 'us-east-1';
       if (body.length > 0) {
         const config = parseXml(body, 'CreateBucketConfiguration');
@@ -110,7 +110,7 @@ export function bucketHandlers(s3: S3Service): Record<string, S3Handler> {
     },
 
     async PutBucketPolicy(ctx, req) {
-      const text = (await readSmallBody(req, 20 * 1024)).toString('utf8');
+      const text = (await readSmallBody(ctx, req, 20 * 1024)).toString('utf8');
       await s3.putBucketPolicy(ctx.caller, bucketOf(req), text);
       return { status: 204 };
     },
@@ -137,7 +137,7 @@ export function bucketHandlers(s3: S3Service): Record<string, S3Handler> {
     async DeleteObjects(ctx, req) {
       const bucket = bucketOf(req);
       if (!(await s3.bucket(bucket))) throw S3.NoSuchBucket(undefined, { BucketName: bucket });
-      const doc = parseXml(await readSmallBody(req), 'Delete');
+      const doc = parseXml(await readSmallBody(ctx, req), 'Delete');
       const list: any[] = doc.Object ?? [];
       if (list.length === 0 || list.length > 1000) throw S3.MalformedXML();
       const quiet = String(doc.Quiet).toLowerCase() === 'true';

@@ -60,7 +60,7 @@ export function multipartHandlers(s3: S3Service): Record<string, S3Handler> {
       const { bucket, key } = target(req);
       const uploadId = uploadIdOf(req);
       await s3.authorize(ctx.caller, bucket, 's3:PutObject', key);
-      const doc = parseXml(await readSmallBody(req), 'CompleteMultipartUpload');
+      const doc = parseXml(await readSmallBody(ctx, req), 'CompleteMultipartUpload');
       const raw: any[] = doc.Part ?? [];
       if (raw.length === 0) throw S3.MalformedXML('You must specify at least one part');
       const parts = raw.map((p) => {

@@ -8,7 +8,7 @@
 // afterwards. A multipart object keeps its parts' chunks as they are (no second copy of the bytes).
 // After a crash, sweep() removes temporary files and chunks that no row references.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -39,6 +39,7 @@ export function successor(s: string): string {
 
 export class FsObjectStore implements ObjectStore {
   private readonly tmp: string;
+  private readonly folders = new Set<string>();
   constructor(private readonly db: Db, private readonly root: string, private readonly now: () => Date = () => new Date()) {
     this.tmp = join(root, '.tmp');
   }
@@ -49,8 +50,15 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Streams `body` into a new chunk; returns it with the MD5 of its bytes. Nothing is left behind on failure. */
+  /** Creates a folder once per process (they are never removed while running). */
+  private async folder(dir: string): Promise<void> {
+    if (this.folders.has(dir)) return;
+    await fs.mkdir(dir, { recursive: true });
+    this.folders.add(dir);
+  }
+
   private async writeChunk(body: NodeJS.ReadableStream | Buffer, opts: PutOptions = {}): Promise<{ chunk: Chunk; md5: Buffer }> {
-    await fs.mkdir(this.tmp, { recursive: true });
+    await this.folder(this.tmp);
     const id = randomBytes(16).toString('hex');
     const tmp = join(this.tmp, id);
     const hash = createHash('md5');
@@ -59,12 +67,15 @@ export class FsObjectStore implements ObjectStore {
       transform(c: Buffer, _e, done) { hash.update(c); size += c.length; done(null, c); },
     });
     try {
-      const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
-      await pipeline(source, meter, createWriteStream(tmp));
+      if (Buffer.isBuffer(body)) {
+        hash.update(body);
+        size = body.length;
+        await fs.writeFile(tmp, body);
+      } else await pipeline(body, meter, createWriteStream(tmp));
       if (opts.length !== undefined && size < opts.length) throw new ObjectStoreError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
       const md5 = hash.digest();
       if (opts.md5 && !opts.md5.equals(md5)) throw new ObjectStoreError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
-      await fs.mkdir(join(this.root, id.slice(0, 2)), { recursive: true });
+      await this.folder(join(this.root, id.slice(0, 2)));
       await fs.rename(tmp, this.chunkPath(id));
       return { chunk: { id, size }, md5 };
     } catch (e) {
@@ -311,6 +322,7 @@ export class FsObjectStore implements ObjectStore {
   /** Start-up clean-up: temporary files, and chunks no object or part references (a crash between write and commit). */
   async sweep(): Promise<void> {
     await fs.rm(this.tmp, { recursive: true, force: true });
+    this.folders.clear();
     let dirs: string[];
     try { dirs = await fs.readdir(this.root); } catch { return; }
     const referenced = new Set<string>(statement(this.db, 'SELECT chunk FROM s3_parts').pluck().all() as string[]);
@@ -329,7 +341,16 @@ export class FsObjectStore implements ObjectStore {
 function concatPieces(pieces: { handle: fs.FileHandle; start: number; end: number }[]): NodeJS.ReadableStream {
   async function* bytes() {
     try {
-      for (const p of pieces) yield* createReadStream('', { fd: p.handle.fd, start: p.start, end: p.end, autoClose: false, highWaterMark: 1 << 20 });
+      for (const p of pieces) {
+        // Reads of at most 1 MiB into buffers of their own size (a small object costs one read).
+        for (let at = p.start; at <= p.end;) {
+          const n = Math.min(1 << 20, p.end - at + 1);
+          const { bytesRead, buffer } = await p.handle.read(Buffer.allocUnsafe(n), 0, n, at);
+          if (bytesRead === 0) throw new Error('object chunk shorter than its index says');
+          at += bytesRead;
+          yield bytesRead === n ? buffer : buffer.subarray(0, bytesRead);
+        }
+      }
     } finally {
       await Promise.all(pieces.map((p) => p.handle.close().catch(() => undefined)));
     }
