@@ -44,6 +44,8 @@ before(async () => {
     'box-metadata': { objects: [{ confidence: 1 }], 'class-map': { 0: 'shape' }, type: 'groundtruth/object-detection', 'human-annotated': 'yes', 'creation-date': '2024-01-01T00:00:00', 'job-name': 'j' },
   }));
   writeFileSync(join(server.dataDir, 'buckets', 'imgs', 'detect.manifest'), det.join('\n') + '\n');
+  // The training output bucket must exist (docs/s3.md); a folder under buckets/ is imported as one.
+  mkdirSync(join(server.dataDir, 'buckets', 'results'), { recursive: true });
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
