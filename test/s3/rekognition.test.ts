@@ -13,12 +13,14 @@ import { until } from '../training/fixtures.js';
 
 let server: TestServer;
 let manifest: string;
+let images: { path: string }[];
 const BUCKET = 'a-images';
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ env: { OSPREY_TRAINING_EPOCHS: '2' } });
   const dir = mkdtempSync(join(tmpdir(), 'osprey-s3-rek-'));
-  const ds = await writeSampleDataset({ out: dir, bucket: BUCKET, count: 8, seed: 3 });
+  const ds = await writeSampleDataset({ out: dir, bucket: BUCKET, count: 24, seed: 3 });
+  images = ds.images;
   manifest = basename(ds.manifests.train); // train.manifest, at the top of the bucket
   makeBucket(server.url, BUCKET, ACCOUNT_A);
   const sync = awsS3(server.url, ['s3', 'sync', dir, `s3://${BUCKET}/`], ACCOUNT_A);
@@ -63,4 +65,30 @@ res['versions'] = len(rek.describe_project_versions(ProjectArn=p)['ProjectVersio
 out = res`, ACCOUNT_B, { bucket: BUCKET, manifest });
   assert.deepEqual(out, { missing: 'InvalidParameterException', foreign: 'AccessDeniedException', versions: 0 });
   assert.equal(awsS3(server.url, ['s3', 'ls', 's3://no-such-output-bucket'], ACCOUNT_B).code === 0, false, 'no bucket was created');
+});
+
+test('the whole Custom Labels flow on images uploaded with aws s3 sync: dataset, training, outputs, hosting, detection', async () => {
+  makeBucket(server.url, 'a-results', ACCOUNT_A);
+  const out = boto3(server.url, `
+p = rek.create_project(ProjectName='flow')['ProjectArn']
+for t in ('TRAIN', 'TEST'):
+    rek.create_dataset(ProjectArn=p, DatasetType=t, DatasetSource={'GroundTruthManifest': {'S3Object': {'Bucket': V['bucket'], 'Name': t.lower() + '.manifest'}}})
+out = p`, ACCOUNT_A, { bucket: BUCKET });
+  const project = out as string;
+  const describe = () => boto3(server.url, `out = rek.describe_project_versions(ProjectArn=V['p'], VersionNames=['v1'])['ProjectVersionDescriptions']`, ACCOUNT_A, { p: project });
+  await until(() => {
+    const ds = boto3(server.url, `out = [d['Status'] for d in rek.describe_projects(ProjectNames=['flow'])['ProjectDescriptions'][0]['Datasets']]`, ACCOUNT_A);
+    return ds.length === 2 && ds.every((s: string) => s === 'CREATE_COMPLETE') ? ds : undefined;
+  }, 'both datasets');
+  boto3(server.url, `out = rek.create_project_version(ProjectArn=V['p'], VersionName='v1', OutputConfig={'S3Bucket': 'a-results', 'S3KeyPrefix': 'flow'})['ProjectVersionArn']`, ACCOUNT_A, { p: project });
+  const v = await until(() => { const d = describe()[0]; return d.Status === 'TRAINING_IN_PROGRESS' ? undefined : d; }, 'training');
+  assert.equal(v.Status, 'TRAINING_COMPLETED', v.StatusMessage);
+  const summary = awsS3(server.url, ['s3', 'cp', `s3://a-results/${v.EvaluationResult.Summary.S3Object.Name}`, '-'], ACCOUNT_A);
+  assert.equal(JSON.parse(summary.stdout).EvaluationDetails.ProjectVersionArn, v.ProjectVersionArn);
+  boto3(server.url, `out = rek.start_project_version(ProjectVersionArn=V['v'], MinInferenceUnits=1)`, ACCOUNT_A, { v: v.ProjectVersionArn });
+  await until(() => (describe()[0].Status === 'RUNNING' ? true : undefined), 'the model to run');
+  const detected = boto3(server.url, `out = rek.detect_custom_labels(ProjectVersionArn=V['v'], Image={'S3Object': {'Bucket': V['bucket'], 'Name': V['name']}}, MinConfidence=0)['CustomLabels']`,
+    ACCOUNT_A, { v: v.ProjectVersionArn, bucket: BUCKET, name: images[0]!.path });
+  assert.ok(Array.isArray(detected) && detected.length > 0, JSON.stringify(detected));
+  boto3(server.url, `out = rek.stop_project_version(ProjectVersionArn=V['v'])`, ACCOUNT_A, { v: v.ProjectVersionArn });
 });
