@@ -35,7 +35,8 @@ export const S3 = {
   NoSuchBucketPolicy: make('NoSuchBucketPolicy', 404, 'The bucket policy does not exist'),
   NoSuchKey: make('NoSuchKey', 404, 'The specified key does not exist.'),
   NoSuchUpload: make('NoSuchUpload', 404, 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.'),
-  NotImplemented: make('NotImplemented', 501, 'A header or query you provided requested a function that is not implemented.'),
+  // S3 answers 501; Osprey answers 400 so that no client request yields a 5xx (docs/s3.md).
+  NotImplemented: make('NotImplemented', 400, 'A header or query you provided requested a function that is not implemented.'),
   PreconditionFailed: make('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold'),
   SignatureDoesNotMatch: make('SignatureDoesNotMatch', 403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'),
   InvalidAccessKeyId: make('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.'),
