@@ -3,9 +3,10 @@
 // missing results, and the source is unchanged.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { storedBytes } from '../helpers/objects.js';
+import { openObjectIndex } from '../../src/storage/fs/index-db.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { boto3 } from '../helpers/clients.js';
 import { DataDir } from './seed.js';
@@ -31,8 +32,9 @@ out = [rek.copy_project_version(SourceProjectArn=V['src'], SourceProjectVersionA
   // Kill only once a copy job is running and has written some of its result files, but at most
   // three of six (the three big manifests still to come take far longer than the kill does).
   const watch = new DataDir(server.dataDir);
-  const outDir = join(server.dataDir, 'buckets', 'out', 'k');
-  const written = (name: string) => (existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith(`-kdst-${name}.json`)).length : 0);
+  const index = openObjectIndex(server.dataDir);
+  const countWritten = index.prepare("SELECT count(*) FROM s3_objects WHERE bucket = 'out' AND key LIKE 'k/%' AND key LIKE ?").pluck();
+  const written = (name: string) => countWritten.get(`%-kdst-${name}.json`) as number;
   let midCopy: { id: string; name: string; files: number } | undefined;
   for (const start = Date.now(); !midCopy && Date.now() - start < 120_000;) {
     const running = watch.db.prepare("SELECT id, payload FROM jobs WHERE kind = 'copy-version' AND state = 'RUNNING'").all() as { id: string; payload: string }[];
@@ -47,6 +49,7 @@ out = [rek.copy_project_version(SourceProjectArn=V['src'], SourceProjectVersionA
   assert.ok(mid, 'a copy was caught writing its result files (the six-MB manifests come last)');
   await server.kill();
   watch.close();
+  index.close();
 
   data = new DataDir(server.dataDir);
   const atKill = data.db.prepare('SELECT state FROM jobs WHERE id = ?').pluck().get(mid.id);
@@ -79,7 +82,7 @@ out = [rek.copy_project_version(SourceProjectArn=V['src'], SourceProjectVersionA
     assert.deepEqual(await data.version(source.arn), before, 'source unchanged');
     assert.deepEqual(await data.openModel(source.arn), source.model);
     // The copy cut short resumed (the runner says so for that job) and completed with every file intact.
-    const resumed = server.log().split('\n').filter((l) => l.includes('"job resumed after restart"')).map((l) => JSON.parse(l).job);
+    const resumed = server.log().split('\n').filter((l) => l.includes('"job resumed after its runner stopped"')).map((l) => JSON.parse(l).job);
     assert.ok(resumed.includes(mid.id), `the runner resumed ${mid.id}: ${resumed.join(', ')}`);
     assert.equal((await waitFor(client, dst, mid.name)).Status, 'COPYING_COMPLETED');
     console.log(`crash test: ${inProgress.length} copies unfinished at the kill, ${completed} completed after restart`);

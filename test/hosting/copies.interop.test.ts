@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT_A, ACCOUNT_B, aws, boto3, type Creds } from '../helpers/clients.js';
+import { ACCOUNT_A, ACCOUNT_B, aws, awsS3, boto3, type Creds } from '../helpers/clients.js';
 import { BUCKET } from './fixtures.js';
 import { seededServer, waitStatus, type Fixture } from './util.js';
 
@@ -31,6 +31,10 @@ before(async () => {
   const dstB = aws(f.server.url, ['create-project', '--project-name', 'shapes-b'], ACCOUNT_B).json.ProjectArn;
   const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'rekognition:CopyProjectVersion', Resource: f.seeded.versionArn }] };
   assert.equal(aws(f.server.url, ['put-project-policy', '--project-arn', f.seeded.projectArn, '--policy-name', 'share-b', '--policy-document', JSON.stringify(allow)]).code, 0);
+  // As on AWS, account B detects on account A's images only with a grant on A's bucket.
+  const read = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }] };
+  const granted = awsS3(f.server.url, ['s3api', 'put-bucket-policy', '--bucket', BUCKET, '--policy', JSON.stringify(read)], ACCOUNT_A);
+  assert.equal(granted.code, 0, granted.stderr);
   copies.same = { project: dstA, arn: copy(dstA, 'c1', 'copy-a', ACCOUNT_A), creds: ACCOUNT_A };
   copies.cross = { project: dstB, arn: copy(dstB, 'c1', 'copy-b', ACCOUNT_B), creds: ACCOUNT_B };
   for (const c of Object.values(copies)) {
