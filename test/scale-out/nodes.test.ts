@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeSampleDataset } from '../../src/ml/sample-dataset.js';
-import { ACCOUNT_B, aws, boto3 } from '../helpers/clients.js';
+import { ACCOUNT_B, aws, boto3, makeBucket } from '../helpers/clients.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../helpers/postgres.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { BUCKET, cli, datasetStatus, manifestSource, until, versionDone } from '../training/fixtures.js';
@@ -54,6 +54,7 @@ test('three nodes on one PostgreSQL: reads, training hand-over after kill -9, co
     const arn = cli(n1, ['create-dataset', '--project-arn', p, '--dataset-type', type, '--dataset-source', manifestSource(BUCKET, name)]).DatasetArn;
     assert.match((await datasetStatus(n1, arn)).Status, /COMPLETE/);
   }
+  makeBucket(n1.url, 'results');
   cli(n1, ['create-project-version', '--project-arn', p, '--version-name', 'v1', '--output-config', 'S3Bucket=results']);
   await until(() => {
     const v = cli(n1, ['describe-project-versions', '--project-arn', p, '--version-names', 'v1']).ProjectVersionDescriptions[0];

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { boto3 } from '../helpers/clients.js';
+import { boto3, makeBucket } from '../helpers/clients.js';
 import { REPO, type TestServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
 import { trainingOptions } from '../../src/domain/versions/training/options.js';
@@ -14,6 +14,7 @@ import { BUCKET, sampleServer } from './fixtures.js';
 let server: TestServer;
 before(async () => {
   server = await sampleServer({ count: 80, epochs: 10, env: { OSPREY_TRAINING_BACKBONE: 'mobilenet-v2', OSPREY_TRAINING_INPUT_SIZE: '96' } });
+  makeBucket(server.url, 'out');
 });
 after(async () => { await server.stop(); server.cleanup(); });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeScenes, type Scene } from '../../src/ml/detection/scenes.js';
 import { evaluateDetection } from '../../src/ml/detection/evaluate.js';
-import { aws, s3cp } from '../helpers/clients.js';
+import { aws, makeBucket, s3cp } from '../helpers/clients.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { cli, datasetStatus, manifestSource, putObject, until, versionDone } from './fixtures.js';
 
@@ -23,6 +23,7 @@ let scenes: Scene[];
 
 before(async () => {
   server = await startServer({ env: { OSPREY_TRAINING_EPOCHS: '16', OSPREY_TRAINING_INPUT_SIZE: '64', OSPREY_LOG_LEVEL: 'info' } });
+  makeBucket(server.url, 'out');
   scenes = await writeScenes({ out: join(server.dataDir, 'buckets', BUCKET), bucket: BUCKET, count: 96, seed: 5, classes: 2 });
 });
 after(async () => { await server.stop(); server.cleanup(); });
