@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { s3cp } from '../helpers/clients.js';
+import { makeBucket, s3cp } from '../helpers/clients.js';
 import type { TestServer } from '../helpers/server.js';
 import { multiLine } from '../datasets/lines.js';
 import { BUCKET, cli, datasetStatus, manifestSource, putObject, sampleServer, versionDone } from './fixtures.js';
 
 let server: TestServer;
-before(async () => { server = await sampleServer({ count: 80, epochs: 3 }); });
+before(async () => { server = await sampleServer({ count: 80, epochs: 3 }); makeBucket(server.url, 'out'); });
 after(async () => { await server.stop(); server.cleanup(); });
 
 /** Every sample image gets its shape as class id 0–3, and images with an even index also "framed" (id 9). */

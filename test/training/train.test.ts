@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ACCOUNT_A, ACCOUNT_B, aws, boto3, s3cp, s3object } from '../helpers/clients.js';
+import { ACCOUNT_A, ACCOUNT_B, aws, awsS3, boto3, s3cp, s3object } from '../helpers/clients.js';
 import { SEALED_MAGIC } from '../../src/domain/keys/sealed-objects.js';
 import type { TestServer } from '../helpers/server.js';
 import { storedBytes, storedKeys } from '../helpers/objects.js';
@@ -99,6 +99,14 @@ out = rek.describe_project_versions(ProjectArn=V['p'], VersionNames=['v1'])['Pro
     }, `dataset ${arn}`);
   };
   assert.equal((await fromOutput()).Status, 'CREATE_COMPLETE');
+  // Another account cannot read the bucket at all: CreateDataset refuses the manifest at once.
+  const outsider = aws(server.url, ['create-project', '--project-name', 'reuse-refused'], ACCOUNT_B).json.ProjectArn;
+  const refused = aws(server.url, ['create-dataset', '--project-arn', outsider, '--dataset-type', 'TRAIN', '--dataset-source', manifestSource('results', name('TrainingGroundTruth'))], ACCOUNT_B);
+  assert.match(refused.stderr, /InvalidS3ObjectException/);
+  // With read access granted by a bucket policy, the sealed file still opens only for its key's account.
+  const grantRead = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::results/*' }] };
+  const granted = awsS3(server.url, ['s3api', 'put-bucket-policy', '--bucket', 'results', '--policy', JSON.stringify(grantRead)]);
+  assert.equal(granted.code, 0, granted.stderr);
   const other = await fromOutput(ACCOUNT_B);
   assert.equal(other.Status, 'CREATE_FAILED');
   assert.match(other.StatusMessage, /ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT/);
