@@ -197,6 +197,23 @@ export function predictedLabels(conf: ArrayLike<number>, thresholds: number[], m
   return out;
 }
 
+/** The summary file's EvaluationDetails block, shared by classifiers and detectors (spec §9.2). */
+export function evaluationDetails(args: {
+  labels: { Label: string }[];
+  numberOfTestingImages: number;
+  projectVersionArn: string;
+  evaluationEndTimestamp: Date;
+  numberOfTrainingImages: number;
+}): Record<string, unknown> {
+  return {
+    ProjectVersionArn: args.projectVersionArn,
+    EvaluationEndTimestamp: args.evaluationEndTimestamp.toISOString().replace(/Z$/, ''),
+    Labels: args.labels.map((l) => l.Label).sort(),
+    NumberOfTrainingImages: args.numberOfTrainingImages,
+    NumberOfTestingImages: args.numberOfTestingImages,
+  };
+}
+
 /** The evaluation summary file (spec §9.2) in the published example's flat layout. */
 export function buildEvaluationSummary(args: {
   result: EvaluationResult;
@@ -207,13 +224,7 @@ export function buildEvaluationSummary(args: {
   const { result } = args;
   return {
     Version: 1,
-    EvaluationDetails: {
-      ProjectVersionArn: args.projectVersionArn,
-      EvaluationEndTimestamp: args.evaluationEndTimestamp.toISOString().replace(/Z$/, ''),
-      Labels: result.labels.map((l) => l.Label).sort(),
-      NumberOfTrainingImages: args.numberOfTrainingImages,
-      NumberOfTestingImages: result.numberOfTestingImages,
-    },
+    EvaluationDetails: evaluationDetails({ ...args, labels: result.labels, numberOfTestingImages: result.numberOfTestingImages }),
     AggregatedEvaluationResults: {
       ConfusionMatrix: result.confusionMatrix,
       F1Score: result.aggregate.F1Score,

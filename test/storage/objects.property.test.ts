@@ -11,18 +11,9 @@ import { FsObjectStore } from '../../src/storage/fs/object-store.js';
 import { openDatabase } from '../../src/storage/sqlite/database.js';
 import { OBJECT_MIGRATIONS } from '../../src/storage/fs/index-db.js';
 import { tempDir } from '../helpers/tmp.js';
+import { mulberry32 } from '../../src/ml/rng.js';
 
-/** mulberry32: a small deterministic generator. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const ALPHABET = ['a', 'b', '/', '.', ' ', 'é', '🐟', '-', '0'];
 const byteOrder = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));

@@ -14,7 +14,7 @@
  *  - Aggregate Precision/Recall/F1Score: unweighted mean over labels with at least one testing image, as for
  *    classification (src/ml/evaluate.ts).
  */
-import { prf, type LabelMetrics } from '../evaluate.js';
+import { evaluationDetails, prf, type LabelMetrics } from '../evaluate.js';
 import type { Detection } from './decode.js';
 import { iou, type RatioBox } from './letterbox.js';
 
@@ -99,13 +99,7 @@ export function buildDetectionSummary(args: { result: DetectionEvaluation; proje
   const { result } = args;
   return {
     Version: 1,
-    EvaluationDetails: {
-      ProjectVersionArn: args.projectVersionArn,
-      EvaluationEndTimestamp: args.evaluationEndTimestamp.toISOString().replace(/Z$/, ''),
-      Labels: result.labels.map((l) => l.Label).sort(),
-      NumberOfTrainingImages: args.numberOfTrainingImages,
-      NumberOfTestingImages: result.numberOfTestingImages,
-    },
+    EvaluationDetails: evaluationDetails({ ...args, labels: result.labels, numberOfTestingImages: result.numberOfTestingImages }),
     AggregatedEvaluationResults: {
       AveragePrecision: result.aggregate.AveragePrecision,
       AverageRecall: result.aggregate.AverageRecall,
