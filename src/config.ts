@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Credential } from './server/auth.js';
+import { validBucketName } from './domain/s3/names.js';
 
 export interface ServerConfig {
   host: string;
@@ -34,6 +35,19 @@ export interface ServerConfig {
    * (killed) has its jobs taken over by another node once the lease has expired.
    */
   jobLeaseSeconds: number;
+  /**
+   * S3 endpoint (http(s)://host:port) of the object store for users' buckets and model blobs in a
+   * scale-out cluster (docs/scale-out.md): AWS S3 itself or any S3-compatible server, path-style.
+   * Absent = the embedded object store in the data dir.
+   */
+  s3EndpointUrl?: string;
+  /** Signing region for the S3 endpoint; absent = the AWS SDK's chain (AWS_REGION, profile), else `region`. */
+  s3Region?: string;
+  /** Static S3 credentials; absent = the AWS SDK's default credential chain (environment, profile, IMDS…). */
+  s3AccessKeyId?: string;
+  s3SecretAccessKey?: string;
+  /** The S3 bucket that holds model blobs (content-addressed, immutable) when s3EndpointUrl is set. */
+  modelBucket: string;
   /** Training hyperparameters (docs/training.md); checked by domain/versions/training/options.ts. */
   training?: Record<string, unknown>;
 }
@@ -43,6 +57,7 @@ export const DEFAULT_PORT = 4750;
 export const DEFAULTS: ServerConfig = {
   host: '127.0.0.1', port: DEFAULT_PORT, dataDir: './data', auth: 'dev', region: 'us-east-1', credentials: [],
   trainingConcurrency: 1, copyConcurrency: 4, workers: 1, logLevel: 'info', keys: [], databasePoolSize: 10, jobLeaseSeconds: 60,
+  modelBucket: 'osprey-models',
 };
 
 const ENV: Record<string, keyof ServerConfig> = {
@@ -50,6 +65,8 @@ const ENV: Record<string, keyof ServerConfig> = {
   OSPREY_MASTER_KEY: 'masterKey', OSPREY_TRAINING_CONCURRENCY: 'trainingConcurrency', OSPREY_COPY_CONCURRENCY: 'copyConcurrency',
   OSPREY_LOG_LEVEL: 'logLevel', OSPREY_WORKERS: 'workers', OSPREY_DATABASE_URL: 'databaseUrl', OSPREY_DATABASE_POOL_SIZE: 'databasePoolSize',
   OSPREY_JOB_LEASE_SECONDS: 'jobLeaseSeconds',
+  OSPREY_S3_ENDPOINT_URL: 's3EndpointUrl', OSPREY_S3_REGION: 's3Region', OSPREY_S3_ACCESS_KEY_ID: 's3AccessKeyId',
+  OSPREY_S3_SECRET_ACCESS_KEY: 's3SecretAccessKey', OSPREY_MODEL_BUCKET: 'modelBucket',
 };
 
 const FLAGS: Record<string, keyof ServerConfig | 'config'> = {
@@ -57,6 +74,7 @@ const FLAGS: Record<string, keyof ServerConfig | 'config'> = {
   '--training-concurrency': 'trainingConcurrency', '--copy-concurrency': 'copyConcurrency', '--log-level': 'logLevel',
   '--workers': 'workers', '--database-url': 'databaseUrl', '--database-pool-size': 'databasePoolSize',
   '--job-lease-seconds': 'jobLeaseSeconds',
+  '--s3-endpoint-url': 's3EndpointUrl', '--s3-region': 's3Region', '--model-bucket': 'modelBucket',
 };
 
 export class ConfigError extends Error {}
@@ -98,6 +116,7 @@ export function loadConfig(flags: Record<string, string>, env: NodeJS.ProcessEnv
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError(`databaseUrl must be a postgres:// or postgresql:// URL, got ${redactUrl(String(config.databaseUrl))}`);
   }
+  checkS3(config);
   if (config.auth !== 'dev' && config.auth !== 'strict') throw new ConfigError(`auth must be dev or strict, got ${config.auth}`);
   for (const c of config.credentials) {
     if (!c.accessKeyId || !c.secretAccessKey || !/^\d{12}$/.test(c.accountId ?? '')) {
@@ -107,6 +126,23 @@ export function loadConfig(flags: Record<string, string>, env: NodeJS.ProcessEnv
   }
   config.dataDir = resolve(config.dataDir);
   return config;
+}
+
+/** S3 settings: an http(s) URL, both static keys or neither, a valid model bucket name. */
+function checkS3(config: ServerConfig): void {
+  if (config.s3EndpointUrl !== undefined) {
+    let url: URL | undefined;
+    try { url = new URL(String(config.s3EndpointUrl)); } catch { /* reported below */ }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) {
+      throw new ConfigError(`s3EndpointUrl must be an http:// or https:// URL without credentials, got ${redactUrl(String(config.s3EndpointUrl))}`);
+    }
+  }
+  if ((config.s3AccessKeyId === undefined) !== (config.s3SecretAccessKey === undefined)) {
+    throw new ConfigError('s3AccessKeyId and s3SecretAccessKey go together (OSPREY_S3_ACCESS_KEY_ID, OSPREY_S3_SECRET_ACCESS_KEY); set both or neither');
+  }
+  if (!validBucketName(String(config.modelBucket))) {
+    throw new ConfigError(`modelBucket must be a valid S3 bucket name, got ${config.modelBucket}`);
+  }
 }
 
 /** The URL with any password replaced by `***`, for messages and logs. */

@@ -30,6 +30,11 @@ osprey serve options (each also as an environment variable):
   --database-url URL    OSPREY_DATABASE_URL (postgres://…: metadata in PostgreSQL, see docs/scale-out.md;
                                            default: SQLite in the data dir)
   --database-pool-size N OSPREY_DATABASE_POOL_SIZE (default 10 connections per process)
+  --s3-endpoint-url URL OSPREY_S3_ENDPOINT_URL (objects and model blobs in this S3 service, see
+                                           docs/scale-out.md; default: the embedded store in the data dir)
+  --s3-region R         OSPREY_S3_REGION   (default: the AWS SDK's chain, else --region)
+  --model-bucket NAME   OSPREY_MODEL_BUCKET (default osprey-models)
+                        OSPREY_S3_ACCESS_KEY_ID / OSPREY_S3_SECRET_ACCESS_KEY (default: the AWS SDK's chain)
 `;
 
 async function serve(argv: string[]): Promise<number> {

@@ -44,3 +44,29 @@ test('--database-url / OSPREY_DATABASE_URL: absent by default (SQLite); a postgr
     e instanceof ConfigError && /postgres/.test(e.message) && !e.message.includes('hidden'));
   assert.throws(() => loadConfig(parseServeArgs(['--database-pool-size', '0']), {}), ConfigError);
 });
+
+test('S3 settings: absent by default (embedded store); endpoint, region, static keys and model bucket from flags or OSPREY_S3_*', () => {
+  const d = loadConfig({}, {});
+  assert.equal(d.s3EndpointUrl, undefined);
+  assert.equal(d.modelBucket, 'osprey-models');
+  const c = loadConfig(parseServeArgs(['--s3-endpoint-url', 'http://127.0.0.1:9000', '--model-bucket=team-models', '--s3-region', 'eu-west-1']), {
+    OSPREY_S3_ACCESS_KEY_ID: 'AKIAEXAMPLE', OSPREY_S3_SECRET_ACCESS_KEY: 'secret', OSPREY_MODEL_BUCKET: 'ignored-by-the-flag',
+  });
+  assert.equal(c.s3EndpointUrl, 'http://127.0.0.1:9000');
+  assert.equal(c.modelBucket, 'team-models');
+  assert.equal(c.s3Region, 'eu-west-1');
+  assert.equal(c.s3AccessKeyId, 'AKIAEXAMPLE');
+  assert.equal(c.s3SecretAccessKey, 'secret');
+  assert.equal(loadConfig({}, { OSPREY_S3_ENDPOINT_URL: 'https://s3.us-east-1.amazonaws.com', OSPREY_MODEL_BUCKET: 'm-1' }).modelBucket, 'm-1');
+});
+
+test('S3 settings that cannot work are refused at start, without echoing a secret', () => {
+  for (const bad of ['ftp://host', 'not a url', 'http://user:hidden@host:9000']) {
+    assert.throws(() => loadConfig({}, { OSPREY_S3_ENDPOINT_URL: bad }), (e: Error) => e instanceof ConfigError && /s3EndpointUrl/.test(e.message) && !e.message.includes('hidden'), bad);
+  }
+  assert.throws(() => loadConfig({}, { OSPREY_S3_ACCESS_KEY_ID: 'AKIAEXAMPLE' }), /go together/);
+  assert.throws(() => loadConfig({}, { OSPREY_S3_SECRET_ACCESS_KEY: 'x' }), /go together/);
+  for (const bad of ['UPPER', 'ab', 'a..b', 'bucket_', '192.168.0.1']) {
+    assert.throws(() => loadConfig(parseServeArgs(['--model-bucket', bad]), {}), /modelBucket/, bad);
+  }
+});
