@@ -1,7 +1,7 @@
 // Server settings: command-line flags, then OSPREY_* environment variables, then the config
 // file (JSON or YAML), then defaults. The defaults run the embedded quickstart with no set-up.
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Credential } from './server/auth.js';
@@ -48,6 +48,17 @@ export interface ServerConfig {
   s3SecretAccessKey?: string;
   /** The S3 bucket that holds model blobs (content-addressed, immutable) when s3EndpointUrl is set. */
   modelBucket: string;
+  /**
+   * This node's name in the `nodes` table of a shared database (heartbeats, model placements); unique
+   * per cluster. Default: `<host name>:<port>` (nodeIdentity()).
+   */
+  nodeId?: string;
+  /**
+   * The base URL other nodes use to reach this one (forwarded DetectCustomLabels), e.g.
+   * `http://10.0.0.5:4750`. Default: `http://<listen host>:<port>`, the machine's host name when
+   * listening on every interface.
+   */
+  advertiseUrl?: string;
   /** Training hyperparameters (docs/training.md); checked by domain/versions/training/options.ts. */
   training?: Record<string, unknown>;
 }
@@ -64,7 +75,7 @@ const ENV: Record<string, keyof ServerConfig> = {
   OSPREY_HOST: 'host', OSPREY_PORT: 'port', OSPREY_DATA_DIR: 'dataDir', OSPREY_AUTH: 'auth', OSPREY_REGION: 'region',
   OSPREY_MASTER_KEY: 'masterKey', OSPREY_TRAINING_CONCURRENCY: 'trainingConcurrency', OSPREY_COPY_CONCURRENCY: 'copyConcurrency',
   OSPREY_LOG_LEVEL: 'logLevel', OSPREY_WORKERS: 'workers', OSPREY_DATABASE_URL: 'databaseUrl', OSPREY_DATABASE_POOL_SIZE: 'databasePoolSize',
-  OSPREY_JOB_LEASE_SECONDS: 'jobLeaseSeconds',
+  OSPREY_JOB_LEASE_SECONDS: 'jobLeaseSeconds', OSPREY_NODE_ID: 'nodeId', OSPREY_ADVERTISE_URL: 'advertiseUrl',
   OSPREY_S3_ENDPOINT_URL: 's3EndpointUrl', OSPREY_S3_REGION: 's3Region', OSPREY_S3_ACCESS_KEY_ID: 's3AccessKeyId',
   OSPREY_S3_SECRET_ACCESS_KEY: 's3SecretAccessKey', OSPREY_MODEL_BUCKET: 'modelBucket',
 };
@@ -73,7 +84,7 @@ const FLAGS: Record<string, keyof ServerConfig | 'config'> = {
   '--host': 'host', '--port': 'port', '--data-dir': 'dataDir', '--auth': 'auth', '--region': 'region', '--config': 'config',
   '--training-concurrency': 'trainingConcurrency', '--copy-concurrency': 'copyConcurrency', '--log-level': 'logLevel',
   '--workers': 'workers', '--database-url': 'databaseUrl', '--database-pool-size': 'databasePoolSize',
-  '--job-lease-seconds': 'jobLeaseSeconds',
+  '--job-lease-seconds': 'jobLeaseSeconds', '--node-id': 'nodeId', '--advertise-url': 'advertiseUrl',
   '--s3-endpoint-url': 's3EndpointUrl', '--s3-region': 's3Region', '--model-bucket': 'modelBucket',
 };
 
@@ -117,6 +128,10 @@ export function loadConfig(flags: Record<string, string>, env: NodeJS.ProcessEnv
     throw new ConfigError(`databaseUrl must be a postgres:// or postgresql:// URL, got ${redactUrl(String(config.databaseUrl))}`);
   }
   checkS3(config);
+  if (config.nodeId !== undefined && !NODE_ID.test(String(config.nodeId))) {
+    throw new ConfigError(`nodeId must be 1-128 characters of letters, digits, '.', '_', ':' and '-', got ${config.nodeId}`);
+  }
+  if (config.advertiseUrl !== undefined) config.advertiseUrl = checkAdvertiseUrl(String(config.advertiseUrl));
   if (config.auth !== 'dev' && config.auth !== 'strict') throw new ConfigError(`auth must be dev or strict, got ${config.auth}`);
   for (const c of config.credentials) {
     if (!c.accessKeyId || !c.secretAccessKey || !/^\d{12}$/.test(c.accountId ?? '')) {
@@ -143,6 +158,24 @@ function checkS3(config: ServerConfig): void {
   if (!validBucketName(String(config.modelBucket))) {
     throw new ConfigError(`modelBucket must be a valid S3 bucket name, got ${config.modelBucket}`);
   }
+}
+
+const NODE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function checkAdvertiseUrl(value: string): string {
+  let url: URL;
+  try { url = new URL(value); } catch { throw new ConfigError(`advertiseUrl must be an http:// or https:// URL, got ${value}`); }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+    throw new ConfigError(`advertiseUrl must be an http:// or https:// URL with no path, credentials or query, got ${value}`);
+  }
+  return url.origin;
+}
+
+/** How this node is named and reached once it listens on `port` (defaults of --node-id and --advertise-url). */
+export function nodeIdentity(config: Pick<ServerConfig, 'host' | 'nodeId' | 'advertiseUrl'>, port: number): { nodeId: string; advertiseUrl: string } {
+  const wildcard = config.host === '0.0.0.0' || config.host === '::' || config.host === '';
+  const host = wildcard ? hostname() : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { nodeId: config.nodeId ?? `${hostname()}:${port}`, advertiseUrl: config.advertiseUrl ?? `http://${host}:${port}` };
 }
 
 /** The URL with any password replaced by `***`, for messages and logs. */

@@ -35,6 +35,8 @@ osprey serve options (each also as an environment variable):
   --s3-region R         OSPREY_S3_REGION   (default: the AWS SDK's chain, else --region)
   --model-bucket NAME   OSPREY_MODEL_BUCKET (default osprey-models)
                         OSPREY_S3_ACCESS_KEY_ID / OSPREY_S3_SECRET_ACCESS_KEY (default: the AWS SDK's chain)
+  --node-id ID          OSPREY_NODE_ID     (default <host name>:<port>; a node's name in a shared database)
+  --advertise-url URL   OSPREY_ADVERTISE_URL (default http://<host>:<port>; how other nodes reach this one)
 `;
 
 async function serve(argv: string[]): Promise<number> {

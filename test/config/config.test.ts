@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEFAULTS, loadConfig, parseServeArgs } from '../../src/config.js';
+import { ConfigError, DEFAULTS, loadConfig, nodeIdentity, parseServeArgs } from '../../src/config.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('flags win over environment variables, which win over the file, which wins over the defaults', () => {
@@ -69,4 +69,18 @@ test('S3 settings that cannot work are refused at start, without echoing a secre
   for (const bad of ['UPPER', 'ab', 'a..b', 'bucket_', '192.168.0.1']) {
     assert.throws(() => loadConfig(parseServeArgs(['--model-bucket', bad]), {}), /modelBucket/, bad);
   }
+});
+
+test('--node-id / --advertise-url: defaults from host name and port; checked; environment variables', () => {
+  const d = loadConfig({}, {});
+  assert.equal(d.nodeId, undefined);
+  assert.deepEqual(nodeIdentity(d, 4751), { nodeId: `${hostname()}:4751`, advertiseUrl: 'http://127.0.0.1:4751' });
+  assert.deepEqual(nodeIdentity({ ...d, host: '0.0.0.0' }, 80), { nodeId: `${hostname()}:80`, advertiseUrl: `http://${hostname()}:80` });
+  assert.equal(nodeIdentity({ ...d, host: '::1' }, 80).advertiseUrl, 'http://[::1]:80');
+  const set = loadConfig(parseServeArgs(['--node-id', 'node-a.zone1', '--advertise-url', 'https://10.0.0.5:4750/']), {});
+  assert.deepEqual(nodeIdentity(set, 1), { nodeId: 'node-a.zone1', advertiseUrl: 'https://10.0.0.5:4750' });
+  const env = loadConfig({}, { OSPREY_NODE_ID: 'n2', OSPREY_ADVERTISE_URL: 'http://osprey-2:4750' });
+  assert.deepEqual([env.nodeId, env.advertiseUrl], ['n2', 'http://osprey-2:4750']);
+  for (const bad of ['', 'has space', 'x'.repeat(129), 'a/b']) assert.throws(() => loadConfig({ nodeId: bad }, {}), ConfigError, bad);
+  for (const bad of ['ftp://h', 'not a url', 'http://u:p@h:1', 'http://h:1/path', 'http://h?x=1']) assert.throws(() => loadConfig({ advertiseUrl: bad }, {}), ConfigError, bad);
 });
