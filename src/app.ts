@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import type { ServerConfig } from './config.js';
+import { nodeIdentity, type ServerConfig } from './config.js';
 import { openMetadata } from './storage/metadata.js';
 import type { MetadataStores } from './storage/ports.js';
 import { FsBlobStore } from './storage/blobs.js';
@@ -52,6 +52,7 @@ import { HostingService } from './domain/hosting/service.js';
 import { hostingSettings } from './domain/hosting/settings.js';
 import { hostingHandlers, LEADER_OPERATIONS } from './handlers/hosting.js';
 import { exportHandlers } from './handlers/export.js';
+import { Membership } from './domain/nodes/membership.js';
 import { ExportService } from './domain/versions/export.js';
 
 /**
@@ -83,6 +84,8 @@ export interface App {
   /** The operation handlers behind the pipeline (the leader runs forwarded operations with them). */
   handlers: CompleteHandlerTable;
   runner: JobRunner;
+  /** This node's row in the `nodes` table (heartbeats); joined by listen() (not in a worker). */
+  membership: Membership;
   server: Server;
   log: Logger;
   /** Starts the job runner (standalone, leader) and the HTTP server (standalone, worker). */
@@ -121,6 +124,7 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const paginator = new Paginator(subkey(secret, 'osprey-pagination'), () => clock.now());
   const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
   const projects = new ProjectService({ projects: stores.projects, tags, clock, paginator, limits: { projectsPerAccount: 10_000 } });
+  const membership = new Membership({ nodes: stores.nodes, clock, log });
   const runner = new JobRunner(stores.jobs, clock, ids, log, role === 'worker' ? opts.wakeLeader : undefined, {
     // On PostgreSQL other nodes' runners share the job table: only expired leases are taken over.
     shared, leaseMs: config.jobLeaseSeconds * 1000,
@@ -170,20 +174,26 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version, pid: process.pid }), consoleRoute(defaultConsoleDir()));
 
   return {
-    config, stores, pipeline, handlers: handlers as CompleteHandlerTable, runner, server, log,
+    config, stores, pipeline, handlers: handlers as CompleteHandlerTable, runner, membership, server, log,
     async listen() {
       if (role !== 'worker') await runner.start();
-      if (role === 'leader') return { host: config.host, port: config.port };
+      // The leader of --workers N does not listen: the workers share config.port (docs/scale-out.md).
+      if (role === 'leader') {
+        await membership.join(nodeIdentity(config, config.port), { alone: !shared });
+        return { host: config.host, port: config.port };
+      }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
       const addr = server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      if (role === 'standalone') await membership.join(nodeIdentity(config, port), { alone: !shared });
       return { host: config.host, port };
     },
     async close() {
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await membership.leave();
       await runner.stop();
       await hosting.close();
       await stores.close();

@@ -337,6 +337,67 @@ export interface CopyStore {
   }): Promise<InsertCopyResult>;
 }
 
+// ---- Nodes and model placements (docs/scale-out.md, "Models across nodes") ---------------------
+
+/** An Osprey process sharing the database: its row is renewed by heartbeats. */
+export interface NodeRecord {
+  /** --node-id (default host:port). */
+  id: string;
+  /** --advertise-url: where other nodes reach it. */
+  url: string;
+  startedAt: Date;
+  heartbeatAt: Date;
+}
+
+/** One inference unit of a hosted version, placed on one node. */
+export interface PlacementRecord {
+  versionArn: string;
+  /** 0 … MinInferenceUnits-1; (versionArn, unit) is unique: a unit is never placed twice. */
+  unit: number;
+  nodeId: string;
+  /** The node's advertised URL (undefined when its row is gone: it left or was never seen). */
+  nodeUrl?: string;
+  placedAt: Date;
+  /** The node has loaded the model into this unit. */
+  ready: boolean;
+  /** Why the node could not load it. */
+  error?: string;
+}
+
+/**
+ * Nodes and the placement of inference units on them. A node is live while its heartbeat is more
+ * recent than `deadAfterMs` before `now`; a node whose row is gone (it left) is dead.
+ */
+export interface NodeStore {
+  /** Creates or renews the node's row: heartbeat at `now` (the URL may change between runs). */
+  heartbeat(node: { id: string; url: string }, now: Date): Promise<void>;
+  /** Every node row, live or not, by id. */
+  list(): Promise<NodeRecord[]>;
+  /** Deletes the node's row (a clean shutdown): its units are re-placed on the next check. */
+  leave(id: string): Promise<void>;
+  /**
+   * In one transaction, serialised across nodes: makes units 0…units-1 of the version placed on
+   * live nodes. Units on live nodes stay; a unit on a dead node, or not placed yet, goes to the live
+   * node holding the fewest units of this version, then the fewest units overall, then the smallest
+   * id; units ≥ `units` are dropped. `placed`: how many units this call (re)placed (0 when another
+   * call did it first). With no live node, missing units stay unplaced.
+   */
+  place(versionArn: string, units: number, now: Date, deadAfterMs: number): Promise<{ placements: PlacementRecord[]; placed: number }>;
+  /** Versions with a unit on a dead node (place() moves them). */
+  stranded(now: Date, deadAfterMs: number): Promise<string[]>;
+  /** The version's units, by unit number, with their nodes' URLs. */
+  placements(versionArn: string): Promise<PlacementRecord[]>;
+  /** The units placed on one node, by version and unit. */
+  onNode(nodeId: string): Promise<PlacementRecord[]>;
+  /**
+   * The node reports its units of the version loaded (no `error`) or failed; only units still
+   * placed on that node change.
+   */
+  loaded(versionArn: string, nodeId: string, error?: string): Promise<void>;
+  /** Removes every unit of the version (it stopped). */
+  unplace(versionArn: string): Promise<void>;
+}
+
 /** Every metadata store of one backend, opened together (storage/metadata.ts picks the backend). */
 export interface MetadataStores {
   backend: 'sqlite' | 'postgres';
@@ -348,6 +409,7 @@ export interface MetadataStores {
   datasets: DatasetStore;
   policies: ProjectPolicyStore;
   copies: CopyStore;
+  nodes: NodeStore;
   close(): Promise<void>;
 }
 

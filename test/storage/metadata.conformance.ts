@@ -300,5 +300,94 @@ export function metadataConformance(name: string, open: () => Promise<Backend>, 
       await be.a.keys.deleteAlias(scope, alias);
       assert.equal(await be.b.keys.resolveAlias(scope, alias), undefined);
     });
+    // Nodes and placements. Each test names its own nodes and runs at its own clock time, far from the
+    // others', so other tests' nodes are dead in it.
+    const DEAD_MS = 6000;
+    let epoch = 0;
+    const clockBase = () => 2_000_000_000_000 + (epoch++) * 1_000_000_000 + Math.floor(Math.random() * 1000) * 1_000_000;
+
+    test('nodes: heartbeats seen through the other connection; live by heartbeat; leave removes the row', async () => {
+      const t = clockBase();
+      const id = `n-${uniq()}`;
+      await be.a.nodes.heartbeat({ id, url: 'http://a:1' }, new Date(t));
+      await be.b.nodes.heartbeat({ id, url: 'http://a:2' }, new Date(t + 2000));
+      await be.a.nodes.heartbeat({ id, url: 'http://a:2' }, new Date(t + 1000)); // a late beat never moves the heartbeat back
+      const row = (await be.b.nodes.list()).find((n) => n.id === id);
+      assert.deepEqual(row, { id, url: 'http://a:2', startedAt: new Date(t), heartbeatAt: new Date(t + 2000) });
+      await be.b.nodes.leave(id);
+      assert.equal((await be.a.nodes.list()).some((n) => n.id === id), false);
+    });
+
+    test('placements: units spread over live nodes, idempotent, readiness per node, shrink and unplace', async () => {
+      const t = new Date(clockBase());
+      const [n1, n2, n3] = [1, 2, 3].map((i) => `p${i}-${uniq()}`);
+      for (const n of [n1, n2, n3]) await be.a.nodes.heartbeat({ id: n, url: `http://${n}` }, t);
+      const arn = `arn:v/${uniq()}`;
+      const first = await be.a.nodes.place(arn, 2, t, DEAD_MS);
+      assert.equal(first.placed, 2);
+      assert.deepEqual(first.placements.map((p) => [p.unit, p.ready]), [[0, false], [1, false]]);
+      const holders = first.placements.map((p) => p.nodeId);
+      assert.equal(new Set(holders).size, 2, 'two units of one version go to two nodes');
+      assert.deepEqual(first.placements.map((p) => p.nodeUrl), holders.map((h) => `http://${h}`));
+      assert.equal((await be.b.nodes.place(arn, 2, t, DEAD_MS)).placed, 0, 'placing again changes nothing');
+      // A second version goes to the node that holds nothing yet.
+      const other = `arn:v/${uniq()}`;
+      const spare = [n1, n2, n3].find((n) => !holders.includes(n))!;
+      assert.deepEqual((await be.b.nodes.place(other, 1, t, DEAD_MS)).placements.map((p) => p.nodeId), [spare]);
+      await be.b.nodes.loaded(arn, holders[0]);
+      await be.a.nodes.loaded(arn, holders[1], 'out of memory');
+      const after = await be.b.nodes.placements(arn);
+      assert.deepEqual(after.map((p) => [p.nodeId, p.ready, p.error]), [[holders[0], true, undefined], [holders[1], false, 'out of memory']]);
+      assert.deepEqual((await be.a.nodes.onNode(holders[0])).map((p) => [p.versionArn, p.unit]), [[arn, 0]]);
+      const shrunk = await be.a.nodes.place(arn, 1, t, DEAD_MS);
+      assert.deepEqual(shrunk.placements.map((p) => [p.unit, p.nodeId]), [[0, holders[0]]]);
+      await be.b.nodes.unplace(arn);
+      assert.deepEqual(await be.a.nodes.placements(arn), []);
+      assert.equal((await be.a.nodes.placements(other)).length, 1);
+    });
+
+    test('placements: 20 concurrent placements of one version → each unit once; 12 versions at once spread evenly', async () => {
+      const t = new Date(clockBase());
+      const ids = [1, 2, 3].map((i) => `c${i}-${uniq()}`);
+      for (const n of ids) await be.b.nodes.heartbeat({ id: n, url: `http://${n}` }, t);
+      const arn = `arn:v/${uniq()}`;
+      const results = await alternate(20, be, (s) => s.nodes.place(arn, 3, t, DEAD_MS));
+      assert.equal(results.reduce((n, r) => n + r.placed, 0), 3, 'three units placed in all, by whichever call came first');
+      const placed = await be.a.nodes.placements(arn);
+      assert.deepEqual(placed.map((p) => p.unit), [0, 1, 2]);
+      assert.deepEqual(placed.map((p) => p.nodeId).sort(), [...ids].sort());
+      const many = Array.from({ length: 12 }, () => `arn:v/${uniq()}`);
+      await alternate(12, be, (s, i) => s.nodes.place(many[i], 1, t, DEAD_MS));
+      const perNode = await Promise.all(ids.map(async (n) => (await be.b.nodes.onNode(n)).length));
+      assert.deepEqual(perNode, [5, 5, 5], 'every node ends with 1 + 4 units');
+    });
+
+    test('placements: a dead node\'s unit is moved once, by one of many concurrent checks, to a live node', async () => {
+      const t0 = clockBase();
+      const [n1, n2, n3] = [1, 2, 3].map((i) => `d${i}-${uniq()}`);
+      for (const n of [n1, n2]) await be.a.nodes.heartbeat({ id: n, url: `http://${n}` }, new Date(t0));
+      const arn = `arn:v/${uniq()}`;
+      const { placements } = await be.a.nodes.place(arn, 2, new Date(t0), DEAD_MS);
+      await be.a.nodes.loaded(arn, n1);
+      await be.a.nodes.loaded(arn, n2);
+      const dead = placements[0].nodeId;
+      const survivor = placements[1].nodeId;
+      // n3 joins; the dead node stops beating; the survivor keeps beating.
+      const t1 = t0 + DEAD_MS + 2000;
+      await be.b.nodes.heartbeat({ id: survivor, url: `http://${survivor}` }, new Date(t1));
+      await be.b.nodes.heartbeat({ id: n3, url: `http://${n3}` }, new Date(t1));
+      assert.deepEqual(await be.a.nodes.stranded(new Date(t0), DEAD_MS).then((v) => v.includes(arn)), false, 'not stranded while the node beats');
+      assert.ok((await be.b.nodes.stranded(new Date(t1), DEAD_MS)).includes(arn));
+      const results = await alternate(10, be, (s) => s.nodes.place(arn, 2, new Date(t1), DEAD_MS));
+      assert.equal(results.reduce((n, r) => n + r.placed, 0), 1, 'the stranded unit is moved exactly once');
+      const now = await be.a.nodes.placements(arn);
+      assert.deepEqual(now.map((p) => [p.unit, p.nodeId, p.ready]), [[0, n3, false], [1, survivor, true]], 'moved to the node without a unit of it; the survivor keeps its ready unit');
+      assert.equal((await be.a.nodes.stranded(new Date(t1), DEAD_MS)).includes(arn), false);
+      // A node that left (row deleted) is dead at once.
+      await be.b.nodes.leave(n3);
+      assert.ok((await be.a.nodes.stranded(new Date(t1), DEAD_MS)).includes(arn));
+      assert.deepEqual((await be.a.nodes.place(arn, 2, new Date(t1), DEAD_MS)).placements.map((p) => p.nodeId), [survivor, survivor]);
+      assert.equal(dead === n1 || dead === n2, true);
+    });
   });
 }

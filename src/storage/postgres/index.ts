@@ -5,6 +5,7 @@ import { openPostgres } from './database.js';
 import { PgDatasetStore } from './datasets.js';
 import { PgJobStore } from './jobs.js';
 import { PgKeyStore } from './keys.js';
+import { PgNodeStore } from './nodes.js';
 import { PgPolicyStore } from './policies.js';
 import { PgProjectStore } from './projects.js';
 import { PgTagStore } from './tags.js';
@@ -17,6 +18,7 @@ export async function postgresStores(url: string, opts: { max?: number } = {}): 
     backend: 'postgres',
     projects: new PgProjectStore(pool), tags: new PgTagStore(pool), jobs: new PgJobStore(pool), versions: new PgVersionStore(pool),
     keys: new PgKeyStore(pool), datasets: new PgDatasetStore(pool), policies: new PgPolicyStore(pool), copies: new PgCopyStore(pool),
+    nodes: new PgNodeStore(pool),
     close: () => pool.end(),
   };
 }

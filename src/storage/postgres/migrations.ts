@@ -105,4 +105,23 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (account_id, region, alias_name)
   );
   `,
+  // Nodes sharing the database and where hosted versions' inference units run (docs/scale-out.md).
+  `
+  CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    started_ms BIGINT NOT NULL,
+    heartbeat_ms BIGINT NOT NULL
+  );
+  CREATE TABLE placements (
+    version_arn TEXT NOT NULL,
+    unit INTEGER NOT NULL,
+    node_id TEXT NOT NULL,
+    placed_ms BIGINT NOT NULL,
+    ready BOOLEAN NOT NULL DEFAULT false,
+    error TEXT,
+    PRIMARY KEY (version_arn, unit)
+  );
+  CREATE INDEX placements_node ON placements (node_id);
+  `,
 ];
