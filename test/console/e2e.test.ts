@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { writeSampleDataset, type WrittenDataset } from '../../src/ml/sample-dataset.js';
 import { writeScenes } from '../../src/ml/detection/scenes.js';
-import { s3object } from '../helpers/clients.js';
+import { awsS3, makeBucket, s3object } from '../helpers/clients.js';
 import { startServer, REPO, type TestServer } from '../helpers/server.js';
 import { chromiumMissing, launch } from './browser.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -27,7 +27,15 @@ let server: TestServer;
 let browser: Browser;
 let page: Page;
 let data: WrittenDataset;
+let images: string; // the local folder synced into bucket imgs
 const pageErrors: string[] = [];
+
+/** `aws s3 mb` and `aws s3 sync` of a local folder into a new bucket of account A, through Osprey's S3 API. */
+function uploadFolder(dir: string, bucket: string) {
+  makeBucket(server.url, bucket, A);
+  const sync = awsS3(server.url, ['s3', 'sync', dir, `s3://${bucket}/`], A);
+  assert.equal(sync.code, 0, sync.stderr);
+}
 
 before(async () => {
   if (missing) return;
@@ -35,7 +43,9 @@ before(async () => {
     config: { auth: 'strict', credentials: [A, B] },
     env: { OSPREY_TRAINING_EPOCHS: '3', OSPREY_LOG_LEVEL: 'warn' },
   });
-  data = await writeSampleDataset({ out: join(server.dataDir, 'buckets', 'imgs'), bucket: 'imgs', count: 40, seed: 5 });
+  // The images go in as a user's would: `aws s3 mb` + `aws s3 sync` of a local folder, as account A.
+  images = tempDir('osprey-console-imgs-');
+  data = await writeSampleDataset({ out: images, bucket: 'imgs', count: 40, seed: 5 });
   // A small object-detection manifest: five sample images with one box each (pixels), and one line
   // whose image does not exist (an entry with an error; 1 of 6 stays under the 20 % budget).
   const det = [...data.images.slice(0, 5).map((i) => i.path), 'missing.png'].map((path) => ({ path, ...(data.images.find((i) => i.path === path) ?? { width: 80, height: 80 }) })).map((img) => JSON.stringify({
@@ -43,9 +53,10 @@ before(async () => {
     box: { image_size: [{ width: img.width, height: img.height, depth: 3 }], annotations: [{ class_id: 0, left: 4, top: 6, width: Math.floor(img.width / 2), height: Math.floor(img.height / 2) }] },
     'box-metadata': { objects: [{ confidence: 1 }], 'class-map': { 0: 'shape' }, type: 'groundtruth/object-detection', 'human-annotated': 'yes', 'creation-date': '2024-01-01T00:00:00', 'job-name': 'j' },
   }));
-  writeFileSync(join(server.dataDir, 'buckets', 'imgs', 'detect.manifest'), det.join('\n') + '\n');
-  // The training output bucket must exist (docs/s3.md); a folder under buckets/ is imported as one.
-  mkdirSync(join(server.dataDir, 'buckets', 'results'), { recursive: true });
+  writeFileSync(join(images, 'detect.manifest'), det.join('\n') + '\n');
+  uploadFolder(images, 'imgs');
+  // The training output bucket must exist (docs/s3.md).
+  makeBucket(server.url, 'results', A);
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -278,6 +289,37 @@ test('dataset edits: a box drawn on a detection entry is saved with UpdateDatase
   assert.equal(await boxCount(), before + 2, 'BoundingBoxCount of label "shape"');
 });
 
+test('upload: images put with S3 PutObject from the browser become unlabeled entries, bytes intact', opts, async () => {
+  // Into the bucket the dataset's images are in: a dataset's images must share one bucket (ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS).
+  const base = (f: { path: string }) => f.path.split('/').pop()!;
+  const files = [data.images[5]!, data.images.find((i) => base(i) !== base(data.images[5]!))!];
+  for (const f of files) assert.equal(s3object(server.url, 'imgs', `new/${base(f)}`, A).error, 'NoSuchKey', 'not there before');
+  await page.getByLabel('Bucket', { exact: true }).fill('imgs');
+  await page.getByLabel('Key prefix').fill('new/');
+  await page.locator('#ufiles').setInputFiles(files.map((f) => join(images, f.path)));
+  await page.getByRole('button', { name: 'Upload and add' }).click();
+  await page.locator('.stats', { hasText: '8 images · 6 labeled' }).waitFor({ timeout: LONG });
+  // The objects are in the bucket, byte for byte the files chosen in the page (read back with boto3).
+  for (const f of files) {
+    const got = s3object(server.url, 'imgs', `new/${base(f)}`, A);
+    assert.ok(got.body, `s3://imgs/new/${base(f)}: ${got.error}`);
+    assert.ok(Buffer.from(got.body, 'base64').equals(readFileSync(join(images, f.path))), `s3://imgs/new/${base(f)} has the file's bytes`);
+    assert.equal(got.headers['content-type'], /\.png$/.test(f.path) ? 'image/png' : 'image/jpeg', 'the browser\'s type of the file');
+  }
+  await page.getByLabel('Labeled', { exact: true }).selectOption('false');
+  await page.waitForFunction(() => document.querySelectorAll('ul[aria-label="Dataset images"] > li').length === 2);
+  const refs = await page.locator('ul[aria-label="Dataset images"] .ref').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+  assert.deepEqual(refs.sort(), files.map((f) => `s3://imgs/new/${base(f)}`).sort());
+  // The uploaded bytes come back through GetObject: both thumbnails load.
+  await page.waitForFunction(() => [...document.querySelectorAll('ul[aria-label="Dataset images"] img')].filter((i) => (i as HTMLImageElement).naturalWidth > 0).length === 2);
+  // A bucket the caller does not own: S3's error code and message are shown, nothing is added.
+  await page.getByLabel('Bucket', { exact: true }).fill('scenes-of-b');
+  await page.locator('#ufiles').setInputFiles([join(images, files[0]!.path)]);
+  await page.getByRole('button', { name: 'Upload and add' }).click();
+  await page.locator('#upload').getByRole('alert').filter({ hasText: 'NoSuchBucket' }).waitFor();
+  assert.match(await page.locator('.stats').innerText(), /^8 images/);
+});
+
 test('policies and copy: a project policy put through the console lets another account copy the model', opts, async () => {
   await page.goto(`${server.url}/console/projects/shapes/policies`);
   await page.getByLabel('Account to allow').fill(B.accountId);
@@ -355,7 +397,7 @@ test('running: start the copied model with inference units, try an image and see
   await page.getByRole('link', { name: 'Try it' }).click();
   await page.getByRole('heading', { name: 'Try prod · from-shapes' }).waitFor();
   const img = data.images.find((i) => i.split === 'test')!;
-  await page.locator('#tfile').setInputFiles(join(server.dataDir, 'buckets', 'imgs', img.path));
+  await page.locator('#tfile').setInputFiles(join(images, img.path));
   await page.getByRole('button', { name: 'Detect labels' }).click();
   const table = page.getByRole('table', { name: 'Detected labels' });
   await table.waitFor();
@@ -377,7 +419,9 @@ test('running: start the copied model with inference units, try an image and see
 });
 
 test('object detection: boxes drawn on the dataset, ground truth beside prediction, and on "Try it"', opts, async () => {
-  const scenes = await writeScenes({ out: join(server.dataDir, 'buckets', 'scenes'), bucket: 'scenes', count: 20, seed: 3, classes: 1 });
+  const sceneDir = tempDir('osprey-console-scenes-');
+  const scenes = await writeScenes({ out: sceneDir, bucket: 'scenes', count: 20, seed: 3, classes: 1 });
+  uploadFolder(sceneDir, 'scenes');
   await page.goto(`${server.url}/console/projects`);
   await page.getByLabel('Project name').fill('detector');
   await page.getByRole('button', { name: 'Create project' }).click();
@@ -409,7 +453,7 @@ test('object detection: boxes drawn on the dataset, ground truth beside predicti
   await page.getByRole('button', { name: 'Start model' }).click();
   await waitForStatus('RUNNING');
   await page.getByRole('link', { name: 'Try it' }).click();
-  await page.locator('#tfile').setInputFiles(join(server.dataDir, 'buckets', 'scenes', scenes.find((s) => s.split === 'test')!.path));
+  await page.locator('#tfile').setInputFiles(join(sceneDir, scenes.find((s) => s.split === 'test')!.path));
   await page.getByRole('button', { name: 'Detect labels' }).click();
   const table = page.getByRole('table', { name: 'Detected labels' });
   await table.waitFor();
