@@ -30,10 +30,10 @@ let data: WrittenDataset;
 let images: string; // the local folder synced into bucket imgs
 const pageErrors: string[] = [];
 
-/** `aws s3 mb` and `aws s3 sync` of a local folder into a new bucket of account A, through Osprey's S3 API. */
-function uploadFolder(dir: string, bucket: string) {
-  makeBucket(server.url, bucket, A);
-  const sync = awsS3(server.url, ['s3', 'sync', dir, `s3://${bucket}/`], A);
+/** `aws s3 mb` and `aws s3 sync` of a local folder into a new bucket of `who`, through Osprey's S3 API. */
+function uploadFolder(dir: string, bucket: string, who: typeof A) {
+  makeBucket(server.url, bucket, who);
+  const sync = awsS3(server.url, ['s3', 'sync', dir, `s3://${bucket}/`], who);
   assert.equal(sync.code, 0, sync.stderr);
 }
 
@@ -54,9 +54,10 @@ before(async () => {
     'box-metadata': { objects: [{ confidence: 1 }], 'class-map': { 0: 'shape' }, type: 'groundtruth/object-detection', 'human-annotated': 'yes', 'creation-date': '2024-01-01T00:00:00', 'job-name': 'j' },
   }));
   writeFileSync(join(images, 'detect.manifest'), det.join('\n') + '\n');
-  uploadFolder(images, 'imgs');
-  // The training output bucket must exist (docs/s3.md).
+  uploadFolder(images, 'imgs', A);
+  // Output buckets must exist (docs/s3.md): A's for training, B's for the copy into B's project.
   makeBucket(server.url, 'results', A);
+  makeBucket(server.url, 'prod-results', B);
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -71,7 +72,24 @@ after(async () => {
 const opts = { skip: missing };
 const LONG = 600_000;
 
+/**
+ * Scrolls down the page a screen at a time and back to the top: the console fetches an image only
+ * when it comes near the screen, so a check of every image on a page (or a full-page picture) first
+ * brings them all near it.
+ */
+async function scrollThrough() {
+  for (let y = 0; ; ) {
+    const { bottom, step } = await page.evaluate(() => ({ bottom: document.documentElement.scrollHeight, step: window.innerHeight }));
+    y += step;
+    if (y >= bottom) break;
+    await page.evaluate((to) => window.scrollTo(0, to), y);
+    await page.waitForTimeout(50);
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
 async function shot(name: string, fullPage = true) {
+  if (fullPage) await scrollThrough();
   await page.waitForLoadState('networkidle');
   // Images still downloading show a placeholder; wait for them (a picture, not a check).
   await page.waitForFunction(() => !document.querySelector('.placeholder'), undefined, { timeout: 10_000 }).catch(() => {});
@@ -204,7 +222,19 @@ test('training: the version page shows the status live until TRAINING_COMPLETED,
     const s = await statusOf('#status').innerText();
     seen.add(s);
     if (s === 'TRAINING_COMPLETED' || s === 'TRAINING_FAILED') break;
-    if (s === 'TRAINING_IN_PROGRESS' && !seen.has('shot')) { seen.add('shot'); await shot('version-training', false); }
+    if (s === 'TRAINING_IN_PROGRESS') {
+      // "Training: epoch 2 of 3, …" and "… 12 of 20 read.": a progress bar shows the same count (one snapshot of the page).
+      const now = await page.evaluate(() => ({
+        status: document.querySelector('#status .status')?.textContent, message: document.querySelector('#status .status-message')?.textContent ?? '',
+        bar: document.querySelector('#status progress') && [(document.querySelector('#status progress') as HTMLProgressElement).value, (document.querySelector('#status progress') as HTMLProgressElement).max],
+      }));
+      const count = /\b(\d+) of (\d+)\b/.exec(now.message);
+      if (now.status === 'TRAINING_IN_PROGRESS' && count) {
+        seen.add('progress');
+        assert.deepEqual(now.bar, [Number(count[1]), Number(count[2])], now.message);
+      }
+      if (!seen.has('shot')) { seen.add('shot'); await shot('version-training', false); }
+    }
     await page.waitForTimeout(500);
   }
   assert.ok(seen.has('TRAINING_IN_PROGRESS'), 'the page showed the training in progress before it completed');
@@ -251,6 +281,8 @@ test('dataset edits: a box drawn on a detection entry is saved with UpdateDatase
   await page.locator('#datasets .status', { hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: LONG });
   await page.goto(`${server.url}/console/projects/boxes/datasets/train`);
   const grid = page.getByRole('list', { name: 'Dataset images' });
+  await grid.locator(':scope > li').nth(5).waitFor();
+  await scrollThrough();
   await grid.locator('svg rect').nth(4).waitFor();
   assert.equal(await grid.locator('svg rect').count(), 5, 'one box drawn per image that loads');
   assert.match(await page.locator('.stats').innerText(), /6 images · 6 labeled · 1 labels · 1 with errors/);
@@ -378,7 +410,7 @@ test('policies and copy: a project policy put through the console lets another a
   // B cannot read A's policies: the AWS error is shown, and the server decides at submit.
   await page.locator('#source').getByRole('alert').filter({ hasText: 'AccessDeniedException' }).waitFor();
   await page.getByLabel('New version name').fill('from-shapes');
-  await page.getByLabel('Output bucket').fill('results'); // CopyProjectVersion needs an existing bucket
+  await page.getByLabel('Output bucket').fill('prod-results'); // CopyProjectVersion needs an existing bucket the caller may write
   await page.getByLabel('Output key prefix').fill('prod');
   await page.getByLabel('Tags (key=value, comma-separated)').fill('stage=prod');
   await page.getByRole('button', { name: 'Copy model' }).click();
@@ -421,7 +453,7 @@ test('running: start the copied model with inference units, try an image and see
 test('object detection: boxes drawn on the dataset, ground truth beside prediction, and on "Try it"', opts, async () => {
   const sceneDir = tempDir('osprey-console-scenes-');
   const scenes = await writeScenes({ out: sceneDir, bucket: 'scenes', count: 20, seed: 3, classes: 1 });
-  uploadFolder(sceneDir, 'scenes');
+  uploadFolder(sceneDir, 'scenes', B); // still signed in as B, after the copy
   await page.goto(`${server.url}/console/projects`);
   await page.getByLabel('Project name').fill('detector');
   await page.getByRole('button', { name: 'Create project' }).click();
@@ -435,11 +467,13 @@ test('object detection: boxes drawn on the dataset, ground truth beside predicti
   await page.locator('#datasets .status', { hasText: 'CREATE_COMPLETE' }).nth(1).waitFor({ timeout: LONG });
   await page.getByRole('link', { name: 'Open train dataset' }).click();
   const trainBoxes = scenes.filter((s) => s.split === 'train').reduce((n, s) => n + s.objects.length, 0);
+  await page.locator('ul[aria-label="Dataset images"] > li').nth(scenes.filter((s) => s.split === 'train').length - 1).waitFor();
+  await scrollThrough();
   await page.waitForFunction((n) => document.querySelectorAll('ul[aria-label="Dataset images"] svg rect').length === n, trainBoxes);
 
   await page.goto(`${server.url}/console/projects/detector`);
   await page.getByLabel('Version name').fill('d1');
-  await page.getByLabel('Output bucket').fill('results');
+  await page.getByLabel('Output bucket').fill('prod-results');
   await page.getByRole('button', { name: 'Train model' }).click();
   await page.getByRole('link', { name: 'd1', exact: true }).click();
   await waitForStatus('TRAINING_COMPLETED');

@@ -6,6 +6,7 @@ import { fromDrag, fromPixels, labelColour, toDisplay, toPixels } from '../../we
 import { base64Utf8, buildLine, parseEntry } from '../../web/src/lib/entries.js';
 import { parseSummary, parseTestResults, pct, rowShare } from '../../web/src/lib/metrics.js';
 import { decideCopy, parseProjectArn, policyTemplate, validatePolicy } from '../../web/src/lib/policy.js';
+import { progressOf } from '../../web/src/lib/progress.js';
 import { parseLine } from '../../src/domain/datasets/manifest.js';
 
 /** Rounds every number of a flat object to 9 decimals (float noise of 0.9 + 0.3 and the like). */
@@ -166,4 +167,13 @@ test('test results of a detection model: ground-truth boxes beside predicted one
     ['dog', 0.9, true, { Left: 0.11, Top: 0.1, Width: 0.49, Height: 0.5 }], ['cat', 0.6, false, { Left: 0.75, Top: 0.5, Width: 0.2, Height: 0.4 }],
   ]);
   assert.deepEqual([r!.falsePositives, r!.falseNegatives, r!.correct, r!.truth], [['cat'], ['dog'], false, ['dog']]);
+});
+
+test('progress: the training job\'s "N of M" status messages become a bar; other messages none', () => {
+  assert.deepEqual(progressOf('Training: epoch 3 of 10, loss 0.4123, accuracy 81.0%.'), { value: 3, max: 10 });
+  assert.deepEqual(progressOf('Validating training images: 120 of 400 read.'), { value: 120, max: 400 });
+  assert.equal(progressOf('The model is queued for training.'), undefined);
+  assert.equal(progressOf(undefined), undefined);
+  assert.equal(progressOf('5 of 0'), undefined, 'no bar out of nothing');
+  assert.equal(progressOf('11 of 10'), undefined, 'never past the end');
 });

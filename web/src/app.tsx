@@ -1,17 +1,20 @@
 // The console's shell: sign-in gate, header (account, region, sign out), routes. Every page has
 // its own URL under /console/ (preact-iso's router; the server answers index.html for them).
+// The pages the time-to-interactive goal is about (projects, a project, a dataset) are in the main
+// script; the others are their own chunks, loaded when first opened (with the policy code they need).
 import { useEffect, useState } from 'preact/hooks';
-import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { LocationProvider, Route, Router, lazy, useLocation } from 'preact-iso';
 import { clearSession, loadSession, saveSession, type Session } from './aws/session';
 import { SessionContext, url } from './ui/common';
 import { SignIn } from './pages/sign-in';
 import { Projects } from './pages/projects';
 import { Project } from './pages/project';
 import { Dataset } from './pages/dataset';
-import { Version } from './pages/version';
-import { Copy } from './pages/copy';
-import { Policies } from './pages/policies';
-import { TryIt } from './pages/try-it';
+
+const Version = lazy(() => import('./pages/version').then((m) => m.Version));
+const Copy = lazy(() => import('./pages/copy').then((m) => m.Copy));
+const Policies = lazy(() => import('./pages/policies').then((m) => m.Policies));
+const TryIt = lazy(() => import('./pages/try-it').then((m) => m.TryIt));
 
 function Home() {
   const { route } = useLocation();

@@ -3,6 +3,7 @@
 // and running it (StartProjectVersion with min/max inference units, StopProjectVersion).
 import { useEffect, useState } from 'preact/hooks';
 import { getObject, getText } from '../aws/client';
+import { progressOf } from '../lib/progress';
 import { parseSummary, parseTestResults, pct, rowShare, type TestResult } from '../lib/metrics';
 import { ErrorBox, Loading, Section, Status, fmtDate, url, useAction, useLoad, useRek, useSession } from '../ui/common';
 import { BoxedImage } from '../ui/image';
@@ -188,6 +189,8 @@ export function Version({ project, version }: { project: string; version: string
   const { project: p, version: v, error } = useVersion(project, version);
   const del = useAction();
   const d = v.data;
+  const moving = /IN_PROGRESS|STARTING|STOPPING/.test(d?.Status ?? '');
+  const progress = progressOf(d?.StatusMessage);
   const crumbs = <Breadcrumbs items={[['Projects', url.projects()], [project, url.project(project)], [version]]} />;
   if (error) return <main id="main">{crumbs}<h1>{version}</h1><ErrorBox error={error} /></main>;
   if (!d) return <main id="main">{crumbs}<h1>{version}</h1><Loading what="model version" /></main>;
@@ -202,6 +205,7 @@ export function Version({ project, version }: { project: string; version: string
       <p class="muted arn">{d.ProjectVersionArn}</p>
       <Section title="Status" id="status">
         <p aria-live="polite"><Status value={d.Status} /> <span class="status-message">{d.StatusMessage}</span></p>
+        {moving && progress && <progress max={progress.max} value={progress.value} aria-label="Progress">{progress.value} of {progress.max}</progress>}
         <dl class="facts">
           <dt>Created</dt><dd>{fmtDate(d.CreationTimestamp)}</dd>
           <dt>Training ended</dt><dd>{fmtDate(d.TrainingEndTimestamp)}</dd>

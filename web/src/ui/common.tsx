@@ -1,7 +1,7 @@
 // Shared pieces of every page: the session context, data loading, AWS-shaped error display,
 // pagination and status badges.
 import { createContext } from 'preact';
-import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useContext, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { ApiError, rekognition } from '../aws/client';
 import type { Session } from '../aws/session';
@@ -22,12 +22,15 @@ export function useRek() {
 
 export interface Loaded<T> { data?: T; error?: unknown; loading: boolean; reload: () => void }
 
-/** Runs `fn` when `deps` change (and on reload); the latest answer wins. */
+/**
+ * Runs `fn` when `deps` change (and on reload); the latest answer wins. The request starts as soon
+ * as the component is in the DOM (a layout effect), not after the next frame is painted.
+ */
 export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);
   const seq = useRef(0);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const mine = ++seq.current;
     setState((s) => ({ ...s, loading: true }));
     fn().then((data) => { if (mine === seq.current) setState({ data, loading: false }); },
