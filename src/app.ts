@@ -25,7 +25,9 @@ import { KeyService } from './domain/keys/service.js';
 import { KmsModelVault } from './domain/keys/vault.js';
 import { SealedObjects } from './domain/keys/sealed-objects.js';
 import { kmsMasterKey, loadServerSecret, subkey } from './domain/keys/master.js';
-import { JobRunner } from './jobs/runner.js';
+import type { JobRunner } from './jobs/runner.js';
+import { TableJobRunner } from './jobs/table-runner.js';
+import { QueueJobRunner } from './jobs/queue-runner.js';
 import { Authenticator } from './server/auth.js';
 import { Pipeline, type CompleteHandlerTable, type Handler, type HandlerTable } from './server/pipeline.js';
 import { serverOperationNames } from './api/index.js';
@@ -104,7 +106,7 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   mkdirSync(config.dataDir, { recursive: true });
   const secret = loadServerSecret(config.dataDir, config.masterKey);
 
-  const stores = await openMetadata(config);
+  const stores = await openMetadata(config, log);
   // Several nodes on one PostgreSQL database: none may sweep what another is writing, and hosted
   // models are loaded by each node on demand rather than restored at boot (docs/scale-out.md).
   const shared = stores.backend === 'postgres';
@@ -125,10 +127,10 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
   const projects = new ProjectService({ projects: stores.projects, tags, clock, paginator, limits: { projectsPerAccount: 10_000 } });
   const membership = new Membership({ nodes: stores.nodes, clock, log });
-  const runner = new JobRunner(stores.jobs, clock, ids, log, role === 'worker' ? opts.wakeLeader : undefined, {
-    // On PostgreSQL other nodes' runners share the job table: only expired leases are taken over.
-    shared, leaseMs: config.jobLeaseSeconds * 1000,
-  });
+  // PostgreSQL: graphile-worker claims and wakes across nodes; embedded: the runner polls the job table.
+  const runner: JobRunner = stores.queue
+    ? new QueueJobRunner(stores.jobs, stores.queue, clock, log, { leaseMs: config.jobLeaseSeconds * 1000 })
+    : new TableJobRunner(stores.jobs, clock, ids, log, role === 'worker' ? opts.wakeLeader : undefined, { leaseMs: config.jobLeaseSeconds * 1000 });
   const versions = new VersionService({ versions: stores.versions, projects, blobs, paginator, runner });
   runner.register(versions.deleteJob());
   const keys = new KeyService({ keys: stores.keys, masterKey: kmsMasterKey(secret), clock, ids, policyCheck: keyPolicyCheck });

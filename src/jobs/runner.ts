@@ -1,12 +1,7 @@
-// The persisted job runner: leases queued jobs from the job table, runs them with a per-kind
-// concurrency limit, renews leases while they run, and hands every job a dead runner left RUNNING to
-// its kind's recover() (resume or fail), so nothing stays in progress. On the embedded database this
-// runner is the only one: at start-up every RUNNING job of another owner is orphaned. On a shared
-// database (PostgreSQL, several nodes) a job is orphaned only once its lease has expired: checked at
-// start-up and every half lease, so a node that dies has its jobs taken over by a live one.
-import type { JobRecord, JobStore } from '../storage/ports.js';
-import type { Clock } from '../domain/shared/clock.js';
-import type { Ids } from '../domain/shared/ids.js';
+// One job runner interface, two implementations chosen by the metadata backend (docs/scale-out.md):
+// TableJobRunner (table-runner.ts) polls the job table of the embedded SQLite database; QueueJobRunner
+// (queue-runner.ts) runs on graphile-worker on PostgreSQL, across nodes. The domain sees only this.
+import type { JobRecord } from '../storage/ports.js';
 import type { Logger } from '../server/logger.js';
 
 export interface JobContext {
@@ -28,139 +23,19 @@ export interface JobKind {
   fail(job: JobRecord, reason: string): Promise<void>;
 }
 
-const LEASE_MS = 60_000;
-const POLL_MS = 200;
-
-export interface RunnerOptions {
-  /** Lease length; renewed every third of it while a job runs (default 60 s). */
-  leaseMs?: number;
-  /** Other runners share the job table (several nodes): take over only expired leases. */
-  shared?: boolean;
-}
-
-export class JobRunner {
-  private readonly kinds = new Map<string, JobKind>();
-  private readonly running = new Map<string, { kind: string; abort: AbortController; done: Promise<void> }>();
-  private timer?: NodeJS.Timeout;
-  private stopped = true;
-  private readonly owner: string;
-  private readonly leaseMs: number;
-  private lastSweep = 0;
-
-  /**
-   * `runsElsewhere`: this process only enqueues (a --workers worker); the callback tells the process
-   * whose runner leases the jobs, so a new job starts at once instead of on that runner's next poll.
-   */
-  constructor(private readonly store: JobStore, private readonly clock: Clock, ids: Ids, private readonly log: Logger,
-    private readonly runsElsewhere?: () => void, private readonly opts: RunnerOptions = {}) {
-    this.owner = `runner-${ids.uuid()}`;
-    this.leaseMs = opts.leaseMs ?? LEASE_MS;
-  }
-
-  register(kind: JobKind): void { this.kinds.set(kind.kind, kind); }
-
-  async enqueue(kind: string, id: string, payload: unknown): Promise<void> {
-    await this.store.enqueue({ id, kind, payload, createdAt: this.clock.now() });
-    this.queued();
-  }
-
-  /** Says that a job was queued (by enqueue, or by a store method that queues one in its transaction). */
-  queued(): void {
-    if (this.runsElsewhere) this.runsElsewhere();
-    else this.poke();
-  }
-
-  async start(): Promise<void> {
-    await this.recoverOrphans(!this.opts.shared);
-    this.stopped = false;
-    this.poke();
-  }
-
-  /** Hands jobs of dead runners to their kind's recover(); only the runner that requeues or fails one acts on it. */
-  private async recoverOrphans(onlyRunner: boolean): Promise<void> {
-    this.lastSweep = this.clock.now().getTime();
-    for (const job of await this.store.orphaned(this.clock.now(), onlyRunner ? this.owner : undefined)) {
-      if (this.running.has(job.id)) continue;
-      const kind = this.kinds.get(job.kind);
-      const decision = kind ? await kind.recover(job).catch(() => 'fail' as const) : 'fail';
-      const dead = job.leaseOwner ?? '';
-      if (decision === 'resume') {
-        if (await this.store.requeue(job.id, dead)) this.log.info('job resumed after its runner stopped', { job: job.id, kind: job.kind, runner: dead });
-      } else if (await this.store.finish(job.id, dead, 'FAILED', 'interrupted')) {
-        this.log.warn('job failed after its runner stopped', { job: job.id, kind: job.kind, runner: dead });
-        await kind?.fail(job, 'The job was interrupted by a server restart.').catch(() => undefined);
-      }
-    }
-  }
-
-  /** Asks for a scheduling pass soon. */
-  poke(): void {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), 0);
-  }
-
-  private activeCount(kind: string): number {
-    let n = 0;
-    for (const r of this.running.values()) if (r.kind === kind) n++;
-    return n;
-  }
-
-  private async tick(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      if (this.opts.shared && this.clock.now().getTime() - this.lastSweep > this.leaseMs / 2) await this.recoverOrphans(false);
-      const caps: Record<string, number> = {};
-      for (const k of this.kinds.values()) if (k.clusterConcurrency !== undefined) caps[k.kind] = k.clusterConcurrency;
-      for (;;) {
-        const free = [...this.kinds.values()].filter((k) => this.activeCount(k.kind) < k.concurrency).map((k) => k.kind);
-        const job = await this.store.lease(free, this.owner, this.clock.now(), this.leaseMs, caps);
-        if (!job) break;
-        this.launch(job);
-      }
-    } catch (e) {
-      this.log.error('job scheduling failed', { error: String(e) });
-    }
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), POLL_MS);
-  }
-
-  private launch(job: JobRecord): void {
-    const kind = this.kinds.get(job.kind)!;
-    const abort = new AbortController();
-    let lost = false;
-    const renew = setInterval(() => {
-      void this.store.renew(job.id, this.owner, new Date(this.clock.now().getTime() + this.leaseMs)).then((held) => {
-        // Another runner took the job over (this one stalled past its lease): stop, and leave it to them.
-        if (!held && !abort.signal.aborted) { lost = true; this.log.warn('job lease lost', { job: job.id, kind: job.kind }); abort.abort(); }
-      }, () => undefined);
-    }, this.leaseMs / 3);
-    const done = (async () => {
-      try {
-        await kind.run({ job, signal: abort.signal, log: this.log });
-        await this.store.finish(job.id, this.owner, 'DONE');
-      } catch (e) {
-        if (abort.signal.aborted && (this.stopped || lost)) return; // shutting down or taken over: leave it to recovery
-        const reason = e instanceof Error ? e.message : String(e);
-        this.log.error('job failed', { job: job.id, kind: job.kind, error: reason });
-        await kind.fail(job, reason).catch((err) => this.log.error('job fail handler failed', { error: String(err) }));
-        await this.store.finish(job.id, this.owner, 'FAILED', reason);
-      } finally {
-        clearInterval(renew);
-        this.running.delete(job.id);
-        this.poke();
-      }
-    })();
-    this.running.set(job.id, { kind: job.kind, abort, done });
-  }
-
-  /** Stops leasing; aborts running jobs, which a later start() recovers. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    for (const r of this.running.values()) r.abort.abort();
-    await Promise.allSettled([...this.running.values()].map((r) => r.done));
-  }
-
-  /** For tests and shutdown: resolves when no job is running or queued in this process. */
-  get busy(): boolean { return this.running.size > 0; }
+/** Runs persisted jobs: the domain registers kinds and queues jobs; the runner claims, runs and recovers them. */
+export interface JobRunner {
+  register(kind: JobKind): void;
+  /** Queues a job (its row, and on PostgreSQL its queue entry, in one transaction) and wakes a runner. */
+  enqueue(kind: string, id: string, payload: unknown): Promise<void>;
+  /** Says that a job was queued by a store method that queued it in its own transaction. */
+  queued(): void;
+  /** Asks for a scheduling pass soon (a --workers worker queued a job). */
+  poke(): void;
+  /** Recovers what dead runners left, then starts claiming. */
+  start(): Promise<void>;
+  /** Stops claiming; aborts running jobs, which recovery resumes or fails. */
+  stop(): Promise<void>;
+  /** Whether a job is running in this process. */
+  readonly busy: boolean;
 }

@@ -115,6 +115,39 @@ export interface JobStore {
   requeue(id: string, owner: string): Promise<boolean>;
   get(id: string): Promise<JobRecord | undefined>;
   countActive(kind: string): Promise<number>;
+  /**
+   * Claims one QUEUED job by id (QUEUED → RUNNING, attempts + 1, lease until now + leaseMs). With `cap`, only
+   * while fewer than `cap` jobs of its kind hold a live lease in the whole database ('capped' otherwise).
+   * Undefined when the job is not QUEUED (another node claimed or finished it).
+   */
+  claim(id: string, owner: string, now: Date, leaseMs: number, cap?: number): Promise<JobRecord | 'capped' | undefined>;
+  /** Per kind, how many jobs hold a live lease (RUNNING, lease not expired at `now`) in the whole database. */
+  running(kinds: string[], now: Date): Promise<Record<string, number>>;
+}
+
+/** What a node's queue calls for each job it claims (the id of the job's row); a throw makes the queue retry it later. */
+export type QueueTask = (kind: string, jobId: string) => Promise<void>;
+
+/**
+ * A job queue that claims and wakes across nodes (PostgreSQL: graphile-worker, docs/scale-out.md). Entries
+ * are written by the JobStore's transactional writes beside each job row; the rows stay the record.
+ */
+export interface JobQueue {
+  /**
+   * Starts this node's workers: at most `concurrency` jobs of `kinds` at once; before each claim (claims of
+   * one node are serialised) `forbidden()` names the kinds not to claim now. Resolves to this node's owner id.
+   */
+  start(opts: { kinds: string[]; concurrency: number; forbidden: () => Promise<string[]>; run: QueueTask }): Promise<string>;
+  /** Stops claiming and waits for the running tasks (abort them first). */
+  stop(): Promise<void>;
+  /** Unlocks every entry the dead `owners` hold, queues each of `jobs` again (creating a lost entry), wakes every node. */
+  release(owners: string[], jobs: Array<{ id: string; kind: string }>): Promise<void>;
+  /** Queues a job again, to be claimed no sooner than `delayMs` from now. */
+  retry(job: { id: string; kind: string }, delayMs: number): Promise<void>;
+  /** Owners holding an entry for longer than `ms` whose job row is not RUNNING: they died between the two claims. */
+  staleOwners(ms: number): Promise<string[]>;
+  /** Wakes every node's workers (a capped slot was freed). */
+  wake(): Promise<void>;
 }
 
 /** A model version. Nested AWS result structures (S3 assets, evaluation) are kept in their wire shape. */
@@ -410,6 +443,8 @@ export interface MetadataStores {
   policies: ProjectPolicyStore;
   copies: CopyStore;
   nodes: NodeStore;
+  /** The cross-node job queue (PostgreSQL); absent on the embedded backend, whose runner polls the job rows. */
+  queue?: JobQueue;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
 // cases fire all calls at once and count winners: the invariant must hold in the database.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MetadataStores, ProjectRecord, VersionRecord } from '../../src/storage/ports.js';
+import type { JobRecord, MetadataStores, ProjectRecord, VersionRecord } from '../../src/storage/ports.js';
 
 export interface Backend { a: MetadataStores; b: MetadataStores; close(): Promise<void> }
 
@@ -235,6 +235,28 @@ export function metadataConformance(name: string, open: () => Promise<Backend>, 
       assert.ok(await be.b.jobs.lease([kind], 'owner-x', new Date(), 60_000, { [kind]: 2 }));
       assert.equal(await be.b.jobs.lease([kind], 'owner-y', new Date(), 60_000, { [kind]: 2 }), undefined);
       assert.ok(await be.b.jobs.lease([kind], 'owner-z', new Date(), 60_000), 'no cap, no limit');
+    });
+
+    test('jobs: claims by id from two nodes at once: one winner each, a cap counts live leases only', async () => {
+      const kind = `claim-${uniq()}`;
+      for (let i = 0; i < 6; i++) await be.a.jobs.enqueue({ id: `${kind}-${i}`, kind, payload: { i }, createdAt: new Date() });
+      const now = new Date();
+      // Every job claimed by both nodes at once, under a cap of 3: three RUNNING, the rest 'capped', none twice.
+      const out = await alternate(12, be, (s, i) => s.jobs.claim(`${kind}-${i % 6}`, `node-${i % 2}`, now, 60_000, 3));
+      const won = out.filter((r) => r && r !== 'capped') as JobRecord[];
+      assert.equal(won.length, 3);
+      assert.equal(new Set(won.map((j) => j.id)).size, 3);
+      for (const j of won) { assert.equal(j.state, 'RUNNING'); assert.equal(j.attempts, 1); }
+      assert.deepEqual(await be.b.jobs.running([kind, 'none'], now), { [kind]: 3, none: 0 });
+      const rest = [0, 1, 2, 3, 4, 5].map((i) => `${kind}-${i}`).filter((id) => !won.some((j) => j.id === id));
+      assert.equal(await be.a.jobs.claim(rest[0], 'node-x', now, 60_000, 3), 'capped');
+      assert.equal(await be.a.jobs.claim(won[0].id, 'node-x', now, 60_000), undefined, 'a RUNNING job is not claimed again');
+      // Expired leases (a dead node) free their slots.
+      const later = new Date(now.getTime() + 120_000);
+      assert.deepEqual(await be.a.jobs.running([kind], later), { [kind]: 0 });
+      const c = await be.b.jobs.claim(rest[0], 'node-y', later, 60_000, 3);
+      assert.ok(c && c !== 'capped'); assert.equal(c.leaseOwner, 'node-y'); assert.deepEqual(c.payload, { i: Number(rest[0].split('-').pop()) });
+      assert.ok(await be.b.jobs.claim(rest[1], 'node-y', later, 60_000), 'no cap, no limit');
     });
 
     test('datasets: create with tags and job, entries, filters, labels, stats, move', async () => {

@@ -3,6 +3,7 @@
 // and a transaction helper. BIGINT columns (millisecond timestamps, counts) come back as numbers.
 import pg from 'pg';
 import { MIGRATIONS } from './migrations.js';
+import { migrateQueue } from './queue.js';
 
 export type Pool = pg.Pool;
 export type Client = pg.PoolClient;
@@ -25,6 +26,8 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types, application_name: 'osprey' });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Likewise for a client in use (the queue's LISTEN connection): its query fails and the queue reconnects.
+  pool.on('connect', (client) => { client.on('error', () => undefined); });
   try {
     await migrate(pool);
   } catch (e) {
@@ -53,6 +56,8 @@ async function migrate(pool: Pool): Promise<void> {
         throw e;
       }
     }
+    // graphile-worker's schema (the job queue), still under the lock: one node installs it, the others find it.
+    await migrateQueue(pool);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();

@@ -1,7 +1,9 @@
-// The job table in PostgreSQL. A lease claims the oldest queued job with FOR UPDATE SKIP LOCKED, so
-// runners on many nodes never claim the same job and never wait on each other.
+// The job table in PostgreSQL: the record of every job (state, attempts, lease) that the domain reads.
+// Each row is written together with its graphile-worker entry (queue.ts), which is what nodes claim and
+// wake on; `lease` (a claim by age with FOR UPDATE SKIP LOCKED) remains for the polling runner.
 import type { JobRecord, JobStore, NewJob } from '../ports.js';
 import { lockKey, tx, type Pool, type Queryable } from './database.js';
+import { addQueueEntry } from './queue.js';
 
 interface Row { id: string; kind: string; payload: string; state: string; attempts: number; lease_owner: string | null; lease_until_ms: number | null; created_ms: number; error: string | null }
 
@@ -11,17 +13,18 @@ const toRecord = (r: Row): JobRecord => ({
   createdAt: new Date(r.created_ms), error: r.error ?? undefined,
 });
 
-/** Queues a job inside the caller's transaction (create + job writes). */
+/** Queues a job inside the caller's transaction (create + job writes): its row and its queue entry, all or nothing. */
 export async function writeJob(q: Queryable, job: NewJob, createdMs: number): Promise<void> {
   await q.query(`INSERT INTO jobs (id, kind, payload, state, created_ms) VALUES ($1, $2, $3, 'QUEUED', $4)`,
     [job.id, job.kind, JSON.stringify(job.payload), createdMs]);
+  await addQueueEntry(q, job);
 }
 
 export class PgJobStore implements JobStore {
   constructor(private readonly pool: Pool) {}
 
   async enqueue(job: { id: string; kind: string; payload: unknown; createdAt: Date }) {
-    await writeJob(this.pool, job, job.createdAt.getTime());
+    await tx(this.pool, (c) => writeJob(c, job, job.createdAt.getTime()));
   }
 
   async lease(kinds: string[], owner: string, now: Date, leaseMs: number, caps: Record<string, number> = {}) {
@@ -66,6 +69,30 @@ export class PgJobStore implements JobStore {
   async get(id: string) {
     const r = (await this.pool.query<Row>('SELECT * FROM jobs WHERE id = $1', [id])).rows[0];
     return r && toRecord(r);
+  }
+
+  async claim(id: string, owner: string, now: Date, leaseMs: number, cap?: number) {
+    return tx(this.pool, async (c): Promise<JobRecord | 'capped' | undefined> => {
+      if (cap !== undefined) {
+        // Capped claims of every node count and claim one after the other (see lease()).
+        await lockKey(c, 'job-claims');
+        const n = (await c.query(`SELECT count(*)::int AS n FROM jobs WHERE kind = (SELECT kind FROM jobs WHERE id = $1)
+          AND state = 'RUNNING' AND lease_until_ms >= $2`, [id, now.getTime()])).rows[0].n as number;
+        if (n >= cap) return (await c.query(`SELECT 1 FROM jobs WHERE id = $1 AND state = 'QUEUED'`, [id])).rowCount ? 'capped' : undefined;
+      }
+      const r = (await c.query<Row>(`UPDATE jobs SET state = 'RUNNING', lease_owner = $2, lease_until_ms = $3, attempts = attempts + 1
+        WHERE id = $1 AND state = 'QUEUED' RETURNING *`, [id, owner, now.getTime() + leaseMs])).rows[0];
+      return r && toRecord(r);
+    });
+  }
+
+  async running(kinds: string[], now: Date) {
+    const out: Record<string, number> = Object.fromEntries(kinds.map((k) => [k, 0]));
+    if (kinds.length === 0) return out;
+    const rows = (await this.pool.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM jobs
+      WHERE state = 'RUNNING' AND lease_until_ms >= $1 AND kind = ANY($2) GROUP BY kind`, [now.getTime(), kinds])).rows;
+    for (const r of rows) out[r.kind] = r.n;
+    return out;
   }
 
   async countActive(kind: string) {

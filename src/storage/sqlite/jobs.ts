@@ -63,6 +63,27 @@ export class SqliteJobStore implements JobStore {
     return r && toRecord(r);
   }
 
+  async claim(id: string, owner: string, now: Date, leaseMs: number, cap?: number) {
+    return this.db.transaction((): JobRecord | 'capped' | undefined => {
+      const row = statement(this.db, `SELECT * FROM jobs WHERE id = ? AND state = 'QUEUED'`).get(id) as Row | undefined;
+      if (!row) return undefined;
+      if (cap !== undefined && (statement(this.db, `SELECT count(*) FROM jobs WHERE kind = ? AND state = 'RUNNING' AND lease_until_ms >= ?`)
+        .pluck().get(row.kind, now.getTime()) as number) >= cap) return 'capped';
+      const until = now.getTime() + leaseMs;
+      statement(this.db, `UPDATE jobs SET state = 'RUNNING', lease_owner = ?, lease_until_ms = ?, attempts = attempts + 1 WHERE id = ?`).run(owner, until, id);
+      return toRecord({ ...row, state: 'RUNNING', lease_owner: owner, lease_until_ms: until, attempts: row.attempts + 1 });
+    }).immediate();
+  }
+
+  async running(kinds: string[], now: Date) {
+    const out: Record<string, number> = Object.fromEntries(kinds.map((k) => [k, 0]));
+    if (kinds.length === 0) return out;
+    const rows = statement(this.db, `SELECT kind, count(*) AS n FROM jobs WHERE state = 'RUNNING' AND lease_until_ms >= ? AND kind IN (${inList(kinds.length)}) GROUP BY kind`)
+      .all(now.getTime(), ...kinds) as Array<{ kind: string; n: number }>;
+    for (const r of rows) out[r.kind] = r.n;
+    return out;
+  }
+
   async countActive(kind: string) {
     return statement(this.db, `SELECT count(*) FROM jobs WHERE kind = ? AND state IN ('QUEUED','RUNNING')`).pluck().get(kind) as number;
   }
