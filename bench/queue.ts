@@ -47,7 +47,7 @@ async function pickup(name: string, makeB: (kind: JobKind) => Promise<JobRunner>
     await a.enqueue({ id, kind: name, payload: {}, createdAt: new Date() });
     await started;
     out.push(performance.now() - t);
-    await sleep(Math.random() * 50); // not in step with the poll
+    await sleep(Math.random() * 250); // out of step with the 200 ms poll
   }
   await b.stop();
   return out;

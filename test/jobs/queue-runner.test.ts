@@ -4,8 +4,8 @@
 // graphile's claim and Osprey's.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPostgres, type Pool } from '../../src/storage/postgres/database.js';
-import { PgJobStore } from '../../src/storage/postgres/jobs.js';
+import { openPostgres, tx, type Pool } from '../../src/storage/postgres/database.js';
+import { PgJobStore, writeJob } from '../../src/storage/postgres/jobs.js';
 import { GraphileQueue } from '../../src/storage/postgres/queue.js';
 import { QueueJobRunner } from '../../src/jobs/queue-runner.js';
 import type { JobKind } from '../../src/jobs/runner.js';
@@ -126,4 +126,18 @@ test('a node that stops mid-job hands the job back; another node resumes it', { 
   await until(async () => (await b.store.get('h1'))?.state === 'DONE');
   assert.deepEqual(done, ['h1']);
   assert.equal((await b.store.get('h1'))?.attempts, 2);
+});
+
+test('a job row and its queue entry are written in the caller\'s transaction: a rollback leaves neither', { skip: skipWithoutPostgres }, async () => {
+  const { pool, store } = await node([]);
+  await assert.rejects(tx(pool, async (c) => {
+    await writeJob(c, { id: 'rolled-back', kind: 'k', payload: {} }, Date.now());
+    throw new Error('the version insert failed');
+  }), /the version insert failed/);
+  assert.equal(await store.get('rolled-back'), undefined);
+  const entries = async (key: string) => (await pool.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE key = $1`, [key])).rows[0].n;
+  assert.equal(await entries('rolled-back'), 0);
+  await tx(pool, (c) => writeJob(c, { id: 'committed', kind: 'k', payload: {} }, Date.now()));
+  assert.equal((await store.get('committed'))?.state, 'QUEUED');
+  assert.equal(await entries('committed'), 1);
 });
