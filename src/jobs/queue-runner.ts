@@ -112,6 +112,7 @@ export class QueueJobRunner implements JobRunner {
   }
 
   private async execute(kind: JobKind, job: JobRecord): Promise<void> {
+    if (this.stopped) return this.handBack(job); // claimed while this node was stopping
     const abort = new AbortController();
     let lost = false;
     const renew = setInterval(() => {

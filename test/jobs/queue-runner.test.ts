@@ -141,3 +141,26 @@ test('a job row and its queue entry are written in the caller\'s transaction: a 
   assert.equal((await store.get('committed'))?.state, 'QUEUED');
   assert.equal(await entries('committed'), 1);
 });
+
+test('one node runs each kind up to its own concurrency, kinds side by side', { skip: skipWithoutPostgres }, async () => {
+  const active: Record<string, number> = { one: 0, two: 0 }; const peak: Record<string, number> = { one: 0, two: 0 }; let both = false;
+  const work = (name: string, concurrency: number): JobKind => kind(`local-${name}`, {
+    concurrency,
+    run: async () => {
+      active[name]++; peak[name] = Math.max(peak[name], active[name]);
+      if (active.one && active.two) both = true;
+      await new Promise((r) => setTimeout(r, 200));
+      active[name]--;
+    },
+  });
+  const a = await node([work('one', 1), work('two', 2)]);
+  // Queued before the start: the node's three workers all claim at once (its claims must be serialised).
+  for (let i = 0; i < 4; i++) for (const name of ['one', 'two']) await a.store.enqueue({ id: `l-${name}-${i}`, kind: `local-${name}`, payload: {}, createdAt: new Date() });
+  await a.runner.start();
+  await until(async () => {
+    for (let i = 0; i < 4; i++) for (const name of ['one', 'two']) if ((await a.store.get(`l-${name}-${i}`))?.state !== 'DONE') return false;
+    return true;
+  });
+  assert.deepEqual(peak, { one: 1, two: 2 });
+  assert.ok(both, 'the two kinds ran at the same time');
+});
