@@ -60,16 +60,20 @@ export class QueueJobRunner implements JobRunner {
     return out;
   }
 
-  /** Finds dead owners (expired leases; queue entries claimed but never started) and gives their jobs back to the queue. */
+  /**
+   * Finds dead owners (expired leases; queue entries claimed but never started) and gives their jobs back to
+   * the queue, with any QUEUED row that has no entry (queued by a version of Osprey before the queue).
+   */
   private async sweep(): Promise<void> {
     if (this.stopped) return;
     try {
       const orphans = (await this.store.orphaned(this.clock.now())).filter((j) => j.leaseOwner !== this.owner);
       const stale = await this.queue.staleOwners(this.leaseMs);
       const owners = [...new Set([...orphans.map((j) => j.leaseOwner ?? ''), ...stale])].filter((o) => o && o !== this.owner);
-      if (!owners.length && !orphans.length) return;
-      await this.queue.release(owners, orphans.map((j) => ({ id: j.id, kind: j.kind })));
-      this.log.warn('jobs of stopped nodes queued again', { owners, jobs: orphans.map((j) => j.id) });
+      const jobs = [...orphans.map((j) => ({ id: j.id, kind: j.kind })), ...await this.queue.unqueued()];
+      if (!owners.length && !jobs.length) return;
+      await this.queue.release(owners, jobs);
+      this.log.warn('jobs of stopped nodes queued again', { owners, jobs: jobs.map((j) => j.id) });
     } catch (e) {
       this.log.error('job lease sweep failed', { error: String(e) });
     }

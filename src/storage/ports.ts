@@ -146,6 +146,8 @@ export interface JobQueue {
   retry(job: { id: string; kind: string }, delayMs: number): Promise<void>;
   /** Owners holding an entry for longer than `ms` whose job row is not RUNNING: they died between the two claims. */
   staleOwners(ms: number): Promise<string[]>;
+  /** QUEUED job rows without a queue entry (queued before the queue existed, by an older version): release() queues them. */
+  unqueued(): Promise<Array<{ id: string; kind: string }>>;
   /** Wakes every node's workers (a capped slot was freed). */
   wake(): Promise<void>;
 }

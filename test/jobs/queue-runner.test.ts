@@ -78,7 +78,7 @@ test('the cluster-wide cap of a kind holds across nodes; every job still runs on
   for (const id of ran) assert.equal((await a.store.get(id))?.attempts, 1);
 });
 
-test('jobs of a node that died are taken over once its lease expires: resumed, failed, or never started', { skip: skipWithoutPostgres }, async () => {
+test('jobs of a node that died are taken over once its lease expires: resumed, failed, or never started; rows without an entry are queued', { skip: skipWithoutPostgres }, async () => {
   const ran: string[] = []; const failed: string[] = [];
   const lease = 1500;
   const dead = await node([], lease);
@@ -91,6 +91,9 @@ test('jobs of a node that died are taken over once its lease expires: resumed, f
     await dead.pool.query(`UPDATE graphile_worker._private_jobs SET locked_by = 'pool-dead', locked_at = now() WHERE key = $1`, [id]);
   }
   await dead.pool.query(`UPDATE graphile_worker._private_jobs SET locked_by = 'pool-gone', locked_at = now() - interval '1 minute' WHERE key = 'never-started'`);
+  // A row queued by an older Osprey, before the queue existed: it has no entry at all.
+  await dead.store.enqueue({ id: 'from-before', kind: 'dies', payload: {}, createdAt: new Date() });
+  await dead.pool.query(`DELETE FROM graphile_worker._private_jobs WHERE key = 'from-before'`);
 
   const live = await node([
     kind('dies', { run: async ({ job }) => { ran.push(job.id); } }),
@@ -98,8 +101,8 @@ test('jobs of a node that died are taken over once its lease expires: resumed, f
   ], lease);
   await live.runner.start();
   await until(async () => (await live.store.get('resume-me'))?.state === 'DONE' && (await live.store.get('never-started'))?.state === 'DONE'
-    && (await live.store.get('fail-me'))?.state === 'FAILED');
-  assert.deepEqual([...ran].sort(), ['never-started', 'resume-me']);
+    && (await live.store.get('fail-me'))?.state === 'FAILED' && (await live.store.get('from-before'))?.state === 'DONE');
+  assert.deepEqual([...ran].sort(), ['from-before', 'never-started', 'resume-me']);
   assert.equal((await live.store.get('resume-me'))?.attempts, 2, 'the interrupted attempt counts');
   assert.equal((await live.store.get('never-started'))?.attempts, 1);
   assert.deepEqual(failed, ['fail-me:The job was interrupted by a server restart.']);

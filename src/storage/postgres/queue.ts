@@ -111,6 +111,11 @@ export class GraphileQueue implements JobQueue {
     return rows.map((r) => r.owner);
   }
 
+  async unqueued(): Promise<Array<{ id: string; kind: string }>> {
+    return (await this.pool.query<{ id: string; kind: string }>(`SELECT j.id, j.kind FROM jobs j WHERE j.state = 'QUEUED'
+      AND NOT EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}._private_jobs q WHERE q.key = j.id)`)).rows;
+  }
+
   async wake(): Promise<void> {
     await this.pool.query(`SELECT pg_notify('jobs:insert', '{"count":1}')`);
   }
