@@ -172,7 +172,7 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`);
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
   const s3Handlers = { ...bucketHandlers(s3), ...objectHandlers(s3, sealed), ...multipartHandlers(s3) };
-  const pipeline = new Pipeline({ handlers: handlers as CompleteHandlerTable, authenticator, authorize: iam.authorizer(), log, s3: s3Handlers });
+  const pipeline = new Pipeline({ handlers: handlers as CompleteHandlerTable, authenticator, authorize: iam.authorizer(), log, s3: s3Handlers, s3Authorize: (c, op, t) => s3.authorizeRequest(c, op, t) });
   const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version, pid: process.pid }), consoleRoute(defaultConsoleDir()));
 
   return {

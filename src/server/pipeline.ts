@@ -3,8 +3,8 @@
 //   on error → encode-error; always → access log.
 // AWS JSON 1.1 (Rekognition): POST / routed by X-Amz-Target, bodies buffered (handle()).
 // S3 REST-XML: routed by method, bucket, key and sub-resource (protocol/s3/route.ts); object bodies
-// stay streams both ways (handleS3()); S3 operations authorize against bucket policies in their
-// handler, where the bucket is known.
+// stay streams both ways (handleS3()); the authorize stage decides the operation's S3 permissions
+// (domain/s3/permissions.ts: identity and bucket policies, bucket owner) before its handler runs.
 import { randomUUID } from 'node:crypto';
 import { metadata, serverOperations as operations } from '../api/index.js';
 import {
@@ -17,6 +17,7 @@ import { S3, S3Error } from '../protocol/s3-errors.js';
 import { routeS3 } from '../protocol/s3/route.js';
 import { xmlError } from '../protocol/s3/xml.js';
 import type { S3Handler, S3Response } from '../handlers/s3/types.js';
+import type { S3Access } from '../domain/s3/service.js';
 import type { Authenticated, Authenticator } from './auth.js';
 import type { Logger } from './logger.js';
 
@@ -59,6 +60,8 @@ export class Pipeline {
     handlers: CompleteHandlerTable; authenticator: Authenticator; authorize: Authorizer; log: Logger;
     /** S3 operation name → handler (handlers/s3). */
     s3?: Record<string, S3Handler>;
+    /** The S3 authorize stage: the permissions an operation needs, for this caller (S3Service.authorizeRequest). */
+    s3Authorize?: (caller: Authenticated, operation: string, target: { bucket?: string; key?: string; copySource?: { bucket: string; key: string } }) => Promise<S3Access>;
   }) {}
 
   async handle(req: RawRequest): Promise<RawResponse> {
@@ -97,12 +100,13 @@ export class Pipeline {
     let operation = 's3:-';
     let response: S3Response;
     try {
-      const route = routeS3(req.method, req.url, header(req, 'host'), header(req, 'x-amz-copy-source') !== undefined);
+      const route = routeS3(req.method, req.url, header(req, 'host'), header(req, 'x-amz-copy-source'));
       operation = `s3:${route.operation}`;
       const { caller, signing } = await this.deps.authenticator.authenticateS3({ method: req.method, rawPath: route.rawPath, query: route.query, headers: req.headers });
       const handler = this.deps.s3?.[route.operation];
-      if (!handler) throw S3.NotImplemented();
-      response = await handler({ requestId, caller, signing }, { route, headers: req.headers, body: req.body });
+      if (!handler || !this.deps.s3Authorize) throw S3.NotImplemented();
+      const access = await this.deps.s3Authorize(caller, route.operation, route);
+      response = await handler({ requestId, caller, signing, access }, { route, headers: req.headers, body: req.body });
       response.headers = { ...response.headers, 'x-amz-request-id': requestId };
     } catch (e) {
       const err = e instanceof S3Error ? e : e instanceof ServiceError && e.status < 500 ? new S3Error(e.code, e.message, e.status) : this.s3Internal(e, requestId, operation);

@@ -473,12 +473,20 @@ export interface BucketStore {
   delete(name: string): Promise<void>;
 }
 
+/** An S3 additional checksum of an object's bytes: the algorithm and the base64 of its digest. */
+export interface ObjectChecksum { algorithm: 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256'; value: string }
+
 /** System and user metadata stored with an object (user metadata names are lower-case, without `x-amz-meta-`). */
 export interface ObjectMeta {
   contentType?: string;
   metadata?: Record<string, string>;
   /** SSE-KMS: the KMS key that sealed the stored bytes (domain/keys/sealed-objects.ts). */
   sseKeyArn?: string;
+  /**
+   * The checksum the client sent and the server verified. A trailing checksum is known only when the
+   * body has ended: put() reads this field after it has consumed the body.
+   */
+  checksum?: ObjectChecksum;
 }
 
 export interface ObjectInfo {
@@ -491,6 +499,8 @@ export interface ObjectInfo {
   contentType: string;
   metadata: Record<string, string>;
   sseKeyArn?: string;
+  /** The verified checksum of a single-part upload (or its copy), when the client sent one. */
+  checksum?: ObjectChecksum;
 }
 
 /** An inclusive byte range, as in `Range: bytes=start-end`. */

@@ -13,9 +13,10 @@ import { evaluate } from '../policies/evaluate.js';
 import type { Clock } from '../shared/clock.js';
 import type { Caller } from '../shared/scope.js';
 import { validBucketName, validKey } from './names.js';
+import { OWNER_ONLY, requestedS3Permissions } from './permissions.js';
 
 export type S3Action =
-  | 's3:ListBucket' | 's3:CreateBucket' | 's3:DeleteBucket' | 's3:GetBucketLocation' | 's3:ListBucketMultipartUploads'
+  | 's3:ListAllMyBuckets' | 's3:ListBucket' | 's3:CreateBucket' | 's3:DeleteBucket' | 's3:GetBucketLocation' | 's3:ListBucketMultipartUploads'
   | 's3:PutBucketPolicy' | 's3:GetBucketPolicy' | 's3:DeleteBucketPolicy'
   | 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject' | 's3:AbortMultipartUpload' | 's3:ListMultipartUploadParts';
 
@@ -30,6 +31,14 @@ export interface ObjectFiles {
   bucketExists(bucket: string): Promise<boolean>;
   /** Whether `as` may write `key` in the bucket (checked before a job writes there). */
   writable(bucket: string, key: string, as: Caller): Promise<'ok' | 'no-bucket' | 'denied'>;
+}
+
+/** What the authorize stage found for a request: the bucket it acts on, and per-key checks for later. */
+export interface S3Access {
+  /** The record of the bucket the request names (absent for ListBuckets and CreateBucket). */
+  bucket?: BucketRecord;
+  /** Whether the caller may `action` on `key` of that bucket (DeleteObjects checks each of its keys). */
+  allows(action: S3Action, key?: string): boolean;
 }
 
 export const arnOf = (bucket: string, key?: string) => (key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`);
@@ -78,9 +87,41 @@ export class S3Service implements ObjectFiles {
     return b;
   }
 
+  /**
+   * The authorize stage of an S3 request (server/pipeline.ts): the permissions `operation` needs
+   * (permissions.ts), decided in one place. Throws NoSuchBucket for a missing bucket, AccessDenied
+   * when a permission is missing, MethodNotAllowed when another account may use a bucket-policy
+   * operation (only the owner's account may, as S3).
+   */
+  async authorizeRequest(caller: Caller, operation: string, target: { bucket?: string; key?: string; copySource?: { bucket: string; key: string } }): Promise<S3Access> {
+    if (operation === 'ListBuckets' && this.deps.iam.decide(caller, 's3:ListAllMyBuckets', '*') !== 'Allow') throw S3.AccessDenied();
+    if (operation === 'CreateBucket') {
+      if (target.bucket !== undefined && !validBucketName(target.bucket)) throw S3.InvalidBucketName(undefined, { BucketName: target.bucket });
+      if (this.deps.iam.decide(caller, 's3:CreateBucket', arnOf(target.bucket ?? '')) !== 'Allow') throw S3.AccessDenied();
+    }
+    const records = new Map<string, BucketRecord>();
+    for (const p of requestedS3Permissions(operation, target.bucket, target.key, target.copySource)) {
+      let b = records.get(p.bucket);
+      if (!b) {
+        b = await this.bucket(p.bucket);
+        if (!b) throw S3.NoSuchBucket(undefined, { BucketName: p.bucket });
+        records.set(p.bucket, b);
+      }
+      if (!this.allowed(caller, b, p.action, arnOf(p.bucket, p.key))) throw S3.AccessDenied();
+    }
+    let bucket = target.bucket === undefined || operation === 'CreateBucket' ? undefined : records.get(target.bucket);
+    if (target.bucket !== undefined && operation !== 'CreateBucket' && !bucket) {
+      bucket = await this.bucket(target.bucket); // DeleteObjects: decided per key
+      if (!bucket) throw S3.NoSuchBucket(undefined, { BucketName: target.bucket });
+    }
+    if (OWNER_ONLY.has(operation) && bucket && bucket.ownerAccountId !== caller.accountId) throw S3.MethodNotAllowed();
+    const record = bucket;
+    return { bucket: record, allows: (action, key) => record !== undefined && this.allowed(caller, record, action, arnOf(record.name, key)) };
+  }
+
+  /** Creates a bucket owned by the caller's account (the authorize stage checked s3:CreateBucket and the name). */
   async createBucket(caller: Caller, name: string, region: string): Promise<BucketRecord> {
     if (!validBucketName(name)) throw S3.InvalidBucketName(undefined, { BucketName: name });
-    if (this.deps.iam.decide(caller, 's3:CreateBucket', arnOf(name)) !== 'Allow') throw S3.AccessDenied();
     const record: BucketRecord = { name, ownerAccountId: caller.accountId, region, createdAt: this.deps.clock.now() };
     if (await this.deps.buckets.insert(record)) return record;
     const existing = await this.bucket(name);
@@ -91,8 +132,8 @@ export class S3Service implements ObjectFiles {
     throw S3.BucketAlreadyOwnedByYou(undefined, { BucketName: name });
   }
 
-  async deleteBucket(caller: Caller, name: string): Promise<void> {
-    await this.authorize(caller, name, 's3:DeleteBucket');
+  /** Deletes an empty bucket (authorized by the stage); BucketNotEmpty otherwise. */
+  async deleteBucket(name: string): Promise<void> {
     if (!(await this.deps.objects.isEmpty(name))) throw S3.BucketNotEmpty(undefined, { BucketName: name });
     await this.deps.buckets.delete(name);
     await this.deps.objects.dropBucket(name);
@@ -102,15 +143,8 @@ export class S3Service implements ObjectFiles {
     return this.deps.buckets.list(caller.accountId);
   }
 
-  /** Bucket policies are the owner's business: others get 403 without the permission, 405 with it (as S3). */
-  private async ownerAction(caller: Caller, name: string, action: S3Action): Promise<BucketRecord> {
-    const b = await this.authorize(caller, name, action);
-    if (b.ownerAccountId !== caller.accountId) throw S3.MethodNotAllowed();
-    return b;
-  }
-
-  async putBucketPolicy(caller: Caller, name: string, text: string): Promise<void> {
-    await this.ownerAction(caller, name, 's3:PutBucketPolicy');
+  /** Replaces the bucket's policy; MalformedPolicy for a document that is not a bucket policy of this bucket. */
+  async putBucketPolicy(name: string, text: string): Promise<void> {
     let doc: PolicyDocument;
     try { doc = parsePolicy(text, 'bucket'); } catch (e) {
       throw S3.MalformedPolicy(e instanceof PolicySyntaxError ? e.message : undefined);
@@ -126,14 +160,7 @@ export class S3Service implements ObjectFiles {
     await this.deps.buckets.setPolicy(name, text);
   }
 
-  async getBucketPolicy(caller: Caller, name: string): Promise<string> {
-    const b = await this.ownerAction(caller, name, 's3:GetBucketPolicy');
-    if (b.policy === undefined) throw S3.NoSuchBucketPolicy(undefined, { BucketName: name });
-    return b.policy;
-  }
-
-  async deleteBucketPolicy(caller: Caller, name: string): Promise<void> {
-    await this.ownerAction(caller, name, 's3:DeleteBucketPolicy');
+  async deleteBucketPolicy(name: string): Promise<void> {
     await this.deps.buckets.setPolicy(name, undefined);
   }
 

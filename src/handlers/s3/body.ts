@@ -3,8 +3,10 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { AwsChunkedDecoder } from '../../protocol/s3/chunked.js';
-import { chunkSignatures, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD } from '../../protocol/s3/sigv4.js';
+import { ChecksumCheck, checksumHeader, checkValue, requestedChecksum } from '../../protocol/s3/checksums.js';
+import { streamingSignatures, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD } from '../../protocol/s3/sigv4.js';
 import { S3 } from '../../protocol/s3-errors.js';
+import type { ObjectChecksum, ObjectMeta } from '../../storage/ports.js';
 import { header, type S3Context, type S3Request } from './types.js';
 
 /** Reads a small body whole; `limit` bytes at most (MalformedXML / EntityTooLarge beyond). */
@@ -36,26 +38,53 @@ export function contentMd5(req: S3Request): Buffer | undefined {
   return md5;
 }
 
-/** The object bytes of a request as a stream, decoded and checked as its headers say. */
-export function objectBody(ctx: S3Context, req: S3Request): NodeJS.ReadableStream {
+/**
+ * The object bytes of a request as a stream, decoded and checked as its headers say: aws-chunked
+ * decoding (strict mode: every chunk signature and the trailer signature), the payload SHA-256, and
+ * the additional checksum of an `x-amz-checksum-*` header or trailer (BadDigest on a mismatch: the
+ * stream fails, so nothing is stored). When `meta` is given, the verified checksum is written into
+ * `meta.checksum` as the stream ends (before the store commits the object).
+ */
+export function objectBody(ctx: S3Context, req: S3Request, meta?: ObjectMeta): NodeJS.ReadableStream {
   const declared = header(req, 'x-amz-content-sha256');
+  const requested = requestedChecksum(req.headers);
   const chunked = (header(req, 'content-encoding') ?? '').split(',').some((e) => e.trim() === 'aws-chunked')
     || declared === STREAMING_SIGNED || declared === STREAMING_SIGNED_TRAILER || declared === STREAMING_UNSIGNED_TRAILER;
+  let stream: NodeJS.ReadableStream = req.body;
+  let decoder: AwsChunkedDecoder | undefined;
   if (chunked) {
-    const verify = ctx.signing && (declared === STREAMING_SIGNED || declared === STREAMING_SIGNED_TRAILER) ? chunkSignatures(ctx.signing) : undefined;
-    const decoder = new AwsChunkedDecoder(verify).on('error', () => undefined); // consumers see the error too
-    req.body.on('error', (e) => decoder.destroy(e));
-    return req.body.pipe(decoder);
-  }
-  if (declared && declared !== UNSIGNED_PAYLOAD && /^[0-9a-f]{64}$/.test(declared)) {
+    const signed = ctx.signing && (declared === STREAMING_SIGNED || declared === STREAMING_SIGNED_TRAILER) ? streamingSignatures(ctx.signing) : undefined;
+    decoder = new AwsChunkedDecoder(signed?.chunk, declared === STREAMING_SIGNED_TRAILER ? signed?.trailers : undefined);
+    stream = chain(req.body, decoder);
+  } else if (declared && declared !== UNSIGNED_PAYLOAD && /^[0-9a-f]{64}$/.test(declared)) {
     const hash = createHash('sha256');
-    const check = new Transform({
+    stream = chain(req.body, new Transform({
       transform(c: Buffer, _e, done) { hash.update(c); done(null, c); },
       flush(done) { done(hash.digest('hex') === declared ? null : S3.XAmzContentSHA256Mismatch()); },
-    });
-    check.on('error', () => undefined);
-    req.body.on('error', (e) => check.destroy(e));
-    return req.body.pipe(check);
+    }));
   }
-  return req.body;
+  if (requested) {
+    const { algorithm, value } = requested;
+    const expected = () => {
+      if (value !== undefined) return value;
+      const trailed = decoder?.trailer(checksumHeader(algorithm));
+      return trailed === undefined ? undefined : checkValue(algorithm, trailed);
+    };
+    const check = new ChecksumCheck(algorithm, expected);
+    if (meta) check.on('end', () => { meta.checksum = check.result; });
+    stream = chain(stream, check);
+  }
+  return stream;
+}
+
+/** `from` piped into `to`; an error of either fails `to`, which its consumer sees. */
+function chain(from: NodeJS.ReadableStream, to: Transform): Transform {
+  to.on('error', () => undefined); // consumers see the error too
+  from.on('error', (e: Error) => to.destroy(e));
+  return from.pipe(to);
+}
+
+/** The response headers of a verified checksum (PutObject, UploadPart, GetObject with x-amz-checksum-mode: ENABLED). */
+export function checksumHeaders(c: ObjectChecksum | undefined): Record<string, string> {
+  return c ? { [checksumHeader(c.algorithm)]: c.value, 'x-amz-checksum-type': 'FULL_OBJECT' } : {};
 }

@@ -6,7 +6,7 @@ import { parseXml, xmlDocument } from '../../protocol/s3/xml.js';
 import type { ObjectInfo } from '../../storage/ports.js';
 import { readSmallBody } from './body.js';
 import { quoted } from './objects.js';
-import type { S3Handler, S3Request } from './types.js';
+import type { S3Context, S3Handler, S3Request } from './types.js';
 
 const XML = { 'content-type': 'application/xml' };
 const OWNER = (accountId: string) => ({ ID: accountId, DisplayName: accountId });
@@ -26,7 +26,7 @@ function maxKeys(req: S3Request, name = 'max-keys'): number {
 export function bucketHandlers(s3: S3Service): Record<string, S3Handler> {
   const { objects } = s3;
 
-  const list = async (req: S3Request, v2: boolean) => {
+  const list = async (ctx: S3Context, req: S3Request, v2: boolean) => {
     const bucket = bucketOf(req);
     const p = req.route.params;
     const prefix = p.get('prefix') ?? '';
@@ -43,8 +43,12 @@ export function bucketHandlers(s3: S3Service): Record<string, S3Handler> {
     } else after = v2 ? p.get('start-after') : p.get('marker');
     if (after === '') after = undefined;
     const r = await objects.list(bucket, { prefix, delimiter, after, maxKeys: max });
+    // S3 lists each object's Owner in ListObjects (V1), and in V2 only with fetch-owner=true. Objects
+    // belong to the bucket owner here (S3's default "bucket owner enforced" object ownership).
+    const owner = !v2 || p.get('fetch-owner') === 'true' ? OWNER(ctx.access.bucket!.ownerAccountId) : undefined;
     const contents = r.objects.map((o: ObjectInfo) => ({
       Key: enc(o.key), LastModified: o.lastModified.toISOString(), ETag: quoted(o.etag), Size: o.size, StorageClass: 'STANDARD',
+      ...(owner ? { Owner: owner } : {}),
     }));
     const common = r.commonPrefixes.map((cp) => ({ Prefix: enc(cp) }));
     const body: Record<string, unknown> = { Name: bucket, Prefix: enc(prefix) };
@@ -94,49 +98,42 @@ export function bucketHandlers(s3: S3Service): Record<string, S3Handler> {
     },
 
     async HeadBucket(ctx, req) {
-      const b = await s3.authorize(ctx.caller, bucketOf(req), 's3:ListBucket');
-      return { status: 200, headers: { 'x-amz-bucket-region': b.region } };
+      return { status: 200, headers: { 'x-amz-bucket-region': ctx.access.bucket!.region } };
     },
 
     async DeleteBucket(ctx, req) {
-      await s3.deleteBucket(ctx.caller, bucketOf(req));
+      await s3.deleteBucket(bucketOf(req));
       return { status: 204 };
     },
 
     async GetBucketLocation(ctx, req) {
-      const b = await s3.authorize(ctx.caller, bucketOf(req), 's3:GetBucketLocation');
+      const b = ctx.access.bucket!;
       // S3 answers an empty LocationConstraint for us-east-1.
       return { status: 200, headers: XML, body: xmlDocument('LocationConstraint', b.region === 'us-east-1' ? {} : { '#text': b.region }) };
     },
 
     async PutBucketPolicy(ctx, req) {
       const text = (await readSmallBody(ctx, req, 20 * 1024)).toString('utf8');
-      await s3.putBucketPolicy(ctx.caller, bucketOf(req), text);
+      await s3.putBucketPolicy(bucketOf(req), text);
       return { status: 204 };
     },
 
     async GetBucketPolicy(ctx, req) {
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: await s3.getBucketPolicy(ctx.caller, bucketOf(req)) };
+      const { policy } = ctx.access.bucket!;
+      if (policy === undefined) throw S3.NoSuchBucketPolicy(undefined, { BucketName: bucketOf(req) });
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: policy };
     },
 
     async DeleteBucketPolicy(ctx, req) {
-      await s3.deleteBucketPolicy(ctx.caller, bucketOf(req));
+      await s3.deleteBucketPolicy(bucketOf(req));
       return { status: 204 };
     },
 
-    async ListObjects(ctx, req) {
-      await s3.authorize(ctx.caller, bucketOf(req), 's3:ListBucket');
-      return list(req, false);
-    },
-
-    async ListObjectsV2(ctx, req) {
-      await s3.authorize(ctx.caller, bucketOf(req), 's3:ListBucket');
-      return list(req, true);
-    },
+    ListObjects: async (ctx, req) => list(ctx, req, false),
+    ListObjectsV2: async (ctx, req) => list(ctx, req, true),
 
     async DeleteObjects(ctx, req) {
       const bucket = bucketOf(req);
-      if (!(await s3.bucket(bucket))) throw S3.NoSuchBucket(undefined, { BucketName: bucket });
       const doc = parseXml(await readSmallBody(ctx, req), 'Delete');
       const list: any[] = doc.Object ?? [];
       if (list.length === 0 || list.length > 1000) throw S3.MalformedXML();
@@ -147,7 +144,7 @@ export function bucketHandlers(s3: S3Service): Record<string, S3Handler> {
         const key = typeof o?.Key === 'string' ? o.Key : undefined;
         if (!key) throw S3.MalformedXML();
         try {
-          await s3.authorize(ctx.caller, bucket, 's3:DeleteObject', key);
+          if (!ctx.access.allows('s3:DeleteObject', key)) throw S3.AccessDenied();
           await s3.headObject(bucket, key);
           await objects.delete(bucket, key);
           if (!quiet) deleted.push({ Key: key });

@@ -4,6 +4,8 @@
 import type { S3Service } from '../../domain/s3/service.js';
 import { S3 } from '../../protocol/s3-errors.js';
 import { parseXml, xmlDocument } from '../../protocol/s3/xml.js';
+import { checksumHeader } from '../../protocol/s3/checksums.js';
+import type { ObjectMeta } from '../../storage/ports.js';
 import { contentMd5, declaredLength, objectBody, readSmallBody } from './body.js';
 import { MAX_PUT_BYTES, quoted, requestMeta, storeError, target } from './objects.js';
 import { header, type S3Handler, type S3Request } from './types.js';
@@ -36,7 +38,6 @@ export function multipartHandlers(s3: S3Service): Record<string, S3Handler> {
   return {
     async CreateMultipartUpload(ctx, req) {
       const { bucket, key } = target(req);
-      await s3.authorize(ctx.caller, bucket, 's3:PutObject', key);
       const uploadId = await objects.createUpload(bucket, key, requestMeta(req));
       return { status: 200, headers: XML, body: xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId }) };
     },
@@ -45,21 +46,21 @@ export function multipartHandlers(s3: S3Service): Record<string, S3Handler> {
       const { bucket, key } = target(req);
       const n = partNumber(req.route.params.get('partNumber'));
       const uploadId = uploadIdOf(req);
-      await s3.authorize(ctx.caller, bucket, 's3:PutObject', key);
       const length = declaredLength(req);
       if (length === undefined && header(req, 'transfer-encoding') === undefined) throw S3.MissingContentLength();
       if (length !== undefined && length > MAX_PUT_BYTES) throw S3.EntityTooLarge();
       const md5 = contentMd5(req);
       try {
-        const part = await objects.uploadPart(bucket, key, uploadId, n, objectBody(ctx, req), { md5, length });
-        return { status: 200, headers: { etag: quoted(part.etag) } };
+        const verified: ObjectMeta = {};
+        const part = await objects.uploadPart(bucket, key, uploadId, n, objectBody(ctx, req, verified), { md5, length });
+        const c = verified.checksum;
+        return { status: 200, headers: { etag: quoted(part.etag), ...(c ? { [checksumHeader(c.algorithm)]: c.value } : {}) } };
       } catch (e) { throw storeError(e); }
     },
 
     async CompleteMultipartUpload(ctx, req) {
       const { bucket, key } = target(req);
       const uploadId = uploadIdOf(req);
-      await s3.authorize(ctx.caller, bucket, 's3:PutObject', key);
       const doc = parseXml(await readSmallBody(ctx, req), 'CompleteMultipartUpload');
       const raw: any[] = doc.Part ?? [];
       if (raw.length === 0) throw S3.MalformedXML('You must specify at least one part');
@@ -75,7 +76,6 @@ export function multipartHandlers(s3: S3Service): Record<string, S3Handler> {
 
     async AbortMultipartUpload(ctx, req) {
       const { bucket, key } = target(req);
-      await s3.authorize(ctx.caller, bucket, 's3:AbortMultipartUpload', key);
       if (!(await objects.abortUpload(bucket, key, uploadIdOf(req)))) throw S3.NoSuchUpload(undefined, { UploadId: uploadIdOf(req) });
       return { status: 204 };
     },
@@ -83,7 +83,6 @@ export function multipartHandlers(s3: S3Service): Record<string, S3Handler> {
     async ListParts(ctx, req) {
       const { bucket, key } = target(req);
       const uploadId = uploadIdOf(req);
-      await s3.authorize(ctx.caller, bucket, 's3:ListMultipartUploadParts', key);
       const after = intParam(req, 'part-number-marker', 0, 10000);
       const max = intParam(req, 'max-parts', 1000, 1000);
       let r;
@@ -101,7 +100,6 @@ export function multipartHandlers(s3: S3Service): Record<string, S3Handler> {
 
     async ListMultipartUploads(ctx, req) {
       const bucket = req.route.bucket!;
-      await s3.authorize(ctx.caller, bucket, 's3:ListBucketMultipartUploads');
       const p = req.route.params;
       const max = intParam(req, 'max-uploads', 1000, 1000);
       const r = await objects.listUploads(bucket, { prefix: p.get('prefix'), keyMarker: p.get('key-marker') || undefined, uploadIdMarker: p.get('upload-id-marker') || undefined, max });

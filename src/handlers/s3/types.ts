@@ -4,12 +4,15 @@ import type { Readable } from 'node:stream';
 import type { S3Route } from '../../protocol/s3/route.js';
 import type { SigningContext } from '../../protocol/s3/sigv4.js';
 import type { Authenticated } from '../../server/auth.js';
+import type { S3Access } from '../../domain/s3/service.js';
 
 export interface S3Context {
   requestId: string;
   caller: Authenticated;
   /** Strict mode: what streamed chunk signatures are checked with. */
   signing?: SigningContext;
+  /** What the pipeline's authorize stage found: the request's bucket, and per-key checks. */
+  access: S3Access;
 }
 
 export interface S3Request {

@@ -18,6 +18,8 @@ export interface S3Route {
   rawPath: string;
   query: [string, string][];
   params: Map<string, string>;
+  /** CopyObject: the source object x-amz-copy-source names (`bucket/key`, URL-encoded, `?versionId=` ignored). */
+  copySource?: { bucket: string; key: string };
 }
 
 /** Query parameters that name a sub-resource of S3 (Amazon S3 API Reference) that Osprey does not serve. */
@@ -48,7 +50,18 @@ export function virtualHostBucket(host: string | undefined): string | undefined 
   return name.endsWith('.localhost') && name.length > '.localhost'.length ? name.slice(0, -'.localhost'.length) : undefined;
 }
 
-export function routeS3(method: string, url: string, host: string | undefined, copySource = false): S3Route {
+/** The source object of x-amz-copy-source (`[/]bucket/key`, URL-encoded); InvalidArgument when it names none. */
+export function parseCopySource(raw: string): { bucket: string; key: string } {
+  let source: string;
+  try { source = decodeURIComponent(raw.split('?')[0]!.replace(/^\//, '')); } catch { throw S3.InvalidArgument('Invalid copy source encoding.'); }
+  const slash = source.indexOf('/');
+  if (slash <= 0 || slash === source.length - 1) throw S3.InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
+  return { bucket: source.slice(0, slash), key: source.slice(slash + 1) };
+}
+
+/** The operation of a request; `copySourceHeader` is x-amz-copy-source, when sent. */
+export function routeS3(method: string, url: string, host: string | undefined, copySourceHeader?: string): S3Route {
+  const copySource = copySourceHeader !== undefined;
   const q = url.indexOf('?');
   const rawPath = q < 0 ? url : url.slice(0, q);
   const query = parseQuery(q < 0 ? '' : url.slice(q + 1));
@@ -100,5 +113,5 @@ export function routeS3(method: string, url: string, host: string | undefined, c
     return undefined;
   })();
   if (!op) throw S3.MethodNotAllowed();
-  return { operation: op, bucket, key, rawPath, query, params };
+  return { operation: op, bucket, key, rawPath, query, params, ...(op === 'CopyObject' ? { copySource: parseCopySource(copySourceHeader!) } : {}) };
 }

@@ -5,7 +5,7 @@
 // hold `..` and `//`) nor re-encodes it.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { S3 } from '../s3-errors.js';
-import type { ChunkVerifier } from './chunked.js';
+import type { ChunkVerifier, TrailerVerifier } from './chunked.js';
 
 export interface S3SignedRequest {
   method: string;
@@ -138,15 +138,32 @@ export function verifyS3Signature(req: S3SignedRequest, auth: S3Auth, secret: st
   return { key, scope, amzDate: auth.amzDate, seed: expected };
 }
 
-/** Checks each aws-chunked chunk's signature against the chain that starts at the request's signature. */
-export function chunkSignatures(ctx: SigningContext): ChunkVerifier {
+/**
+ * Checks each aws-chunked chunk's signature against the chain that starts at the request's signature
+ * (string to sign: AWS4-HMAC-SHA256-PAYLOAD, date, scope, previous signature, hash of "", hash of the
+ * chunk), and the trailer signature after the final chunk (AWS4-HMAC-SHA256-TRAILER, date, scope,
+ * final chunk's signature, hash of the trailer lines as `name:value\n`), as S3 does for
+ * STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]. Throws SignatureDoesNotMatch.
+ */
+export function streamingSignatures(ctx: SigningContext): { chunk: ChunkVerifier; trailers: TrailerVerifier } {
   let previous = ctx.seed;
-  return (signature, data) => {
-    const hash = createHash('sha256');
-    for (const d of data) hash.update(d);
-    const toSign = ['AWS4-HMAC-SHA256-PAYLOAD', ctx.amzDate, ctx.scope, previous, EMPTY_SHA256, hash.digest('hex')].join('\n');
+  const check = (signature: string | undefined, toSign: string, what: string) => {
     const expected = hmac(ctx.key, toSign).toString('hex');
-    if (signature !== expected) throw S3.SignatureDoesNotMatch('The chunk signature we calculated does not match the signature you provided.');
+    if (signature === undefined || signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
+      throw S3.SignatureDoesNotMatch(`The ${what} signature we calculated does not match the signature you provided.`);
+    }
     previous = expected;
+  };
+  return {
+    chunk(signature, data) {
+      const hash = createHash('sha256');
+      for (const d of data) hash.update(d);
+      check(signature, ['AWS4-HMAC-SHA256-PAYLOAD', ctx.amzDate, ctx.scope, previous, EMPTY_SHA256, hash.digest('hex')].join('\n'), 'chunk');
+    },
+    trailers(lines) {
+      const signature = lines.find(([n]) => n === 'x-amz-trailer-signature')?.[1];
+      const canonical = lines.filter(([n]) => n !== 'x-amz-trailer-signature').map(([n, v]) => `${n}:${v}\n`).join('');
+      check(signature, ['AWS4-HMAC-SHA256-TRAILER', ctx.amzDate, ctx.scope, previous, sha256(canonical)].join('\n'), 'trailer');
+    },
   };
 }

@@ -57,6 +57,8 @@ export const OBJECT_MIGRATIONS: string[] = [
     PRIMARY KEY (bucket, key)
   ) WITHOUT ROWID;
   `,
+  // The verified S3 additional checksum of an object (`CRC32:<base64>`), when its upload sent one.
+  `ALTER TABLE s3_objects ADD COLUMN checksum TEXT;`,
 ];
 
 export function openObjectIndex(dataDir: string): Db {

@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  ObjectStoreError, type ByteRange, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
+  ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
   type PartInfo, type PutOptions, type UploadInfo,
 } from '../ports.js';
 import { statement, type Db } from '../sqlite/database.js';
 
 interface Chunk { id: string; size: number }
-interface ObjectRow { bucket: string; key: string; size: number; etag: string; content_type: string; metadata: string; modified_ms: number; sse_key_arn: string | null; chunks: string }
+interface ObjectRow { bucket: string; key: string; size: number; etag: string; content_type: string; metadata: string; modified_ms: number; sse_key_arn: string | null; chunks: string; checksum: string | null }
 interface PartRow { part_number: number; chunk: string; size: number; etag: string; modified_ms: number }
 
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -28,7 +28,14 @@ const CHUNK_ID = /^[0-9a-f]{32}$/;
 const toInfo = (r: ObjectRow): ObjectInfo => ({
   key: r.key, size: r.size, etag: r.etag, lastModified: new Date(r.modified_ms), contentType: r.content_type, metadata: JSON.parse(r.metadata),
   ...(r.sse_key_arn ? { sseKeyArn: r.sse_key_arn } : {}),
+  ...(r.checksum ? { checksum: parseChecksum(r.checksum) } : {}),
 });
+
+const formatChecksum = (c: ObjectChecksum | undefined) => (c ? `${c.algorithm}:${c.value}` : null);
+function parseChecksum(text: string): ObjectChecksum {
+  const colon = text.indexOf(':');
+  return { algorithm: text.slice(0, colon) as ObjectChecksum['algorithm'], value: text.slice(colon + 1) };
+}
 
 /** The least string greater than every string that starts with `s` (UTF-8 / code point order). */
 export function successor(s: string): string {
@@ -96,10 +103,11 @@ export class FsObjectStore implements ObjectStore {
   private commit(r: ObjectRow): string[] {
     return this.db.transaction(() => {
       const old = this.row(r.bucket, r.key);
-      statement(this.db, `INSERT INTO s3_objects (bucket, key, size, etag, content_type, metadata, modified_ms, sse_key_arn, chunks)
-        VALUES (@bucket, @key, @size, @etag, @content_type, @metadata, @modified_ms, @sse_key_arn, @chunks)
+      statement(this.db, `INSERT INTO s3_objects (bucket, key, size, etag, content_type, metadata, modified_ms, sse_key_arn, chunks, checksum)
+        VALUES (@bucket, @key, @size, @etag, @content_type, @metadata, @modified_ms, @sse_key_arn, @chunks, @checksum)
         ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type,
-          metadata = excluded.metadata, modified_ms = excluded.modified_ms, sse_key_arn = excluded.sse_key_arn, chunks = excluded.chunks`).run(r);
+          metadata = excluded.metadata, modified_ms = excluded.modified_ms, sse_key_arn = excluded.sse_key_arn, chunks = excluded.chunks,
+          checksum = excluded.checksum`).run(r);
       return old ? (JSON.parse(old.chunks) as Chunk[]).map((c) => c.id) : [];
     }).immediate();
   }
@@ -141,6 +149,7 @@ export class FsObjectStore implements ObjectStore {
     const r: ObjectRow = {
       bucket, key, size: chunk.size, etag: md5.toString('hex'), content_type: meta.contentType ?? DEFAULT_CONTENT_TYPE,
       metadata: JSON.stringify(meta.metadata ?? {}), modified_ms: this.now().getTime(), sse_key_arn: meta.sseKeyArn ?? null, chunks: JSON.stringify([chunk]),
+      checksum: formatChecksum(meta.checksum), // read after the body ended: a trailing checksum is known only then
     };
     await this.removeChunks(this.commit(r));
     return toInfo(r);
@@ -155,7 +164,7 @@ export class FsObjectStore implements ObjectStore {
       bucket: to.bucket, key: to.key, size: chunk.size, etag: src.info.etag,
       content_type: meta ? (meta.contentType ?? DEFAULT_CONTENT_TYPE) : src.info.contentType,
       metadata: JSON.stringify(meta ? (meta.metadata ?? {}) : src.info.metadata), modified_ms: this.now().getTime(),
-      sse_key_arn: src.info.sseKeyArn ?? null, chunks: JSON.stringify([chunk]),
+      sse_key_arn: src.info.sseKeyArn ?? null, chunks: JSON.stringify([chunk]), checksum: formatChecksum(src.info.checksum),
     };
     await this.removeChunks(this.commit(r));
     return toInfo(r);
@@ -284,6 +293,7 @@ export class FsObjectStore implements ObjectStore {
       const r: ObjectRow = {
         bucket, key, size: chosen.reduce((n, p) => n + p.size, 0), etag, content_type: meta.contentType ?? DEFAULT_CONTENT_TYPE,
         metadata: JSON.stringify(meta.metadata ?? {}), modified_ms: this.now().getTime(), sse_key_arn: null, chunks: JSON.stringify(chosen.map((p) => ({ id: p.chunk, size: p.size }))),
+        checksum: null,
       };
       const used = new Set(chosen.map((p) => p.chunk));
       const unused = [...stored.values()].filter((p) => !used.has(p.chunk)).map((p) => p.chunk);
