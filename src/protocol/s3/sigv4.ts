@@ -92,6 +92,22 @@ function parseAmzDate(value: string): Date | undefined {
   return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
 }
 
+/**
+ * The SigV4 signing key of a secret for a day, region and service (four HMACs), kept for the next
+ * requests of the same scope as the SDKs keep it: it changes once a day per credential.
+ */
+const signingKeys = new Map<string, Buffer>();
+function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const id = `${secret}\0${date}\0${region}\0${service}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+    if (signingKeys.size >= 256) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
 /** What a verified request's streamed body is checked with. */
 export interface SigningContext { key: Buffer; scope: string; amzDate: string; seed: string }
 
@@ -132,7 +148,7 @@ export function verifyS3Signature(req: S3SignedRequest, auth: S3Auth, secret: st
   const canonical = [req.method, req.rawPath, query, headers, auth.signedHeaders.join(';'), payload].join('\n');
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', auth.amzDate, scope, sha256(canonical)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, auth.date), auth.region), auth.service), 'aws4_request');
+  const key = signingKey(secret, auth.date, auth.region, auth.service);
   const expected = hmac(key, toSign).toString('hex');
   if (expected.length !== auth.signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature))) throw S3.SignatureDoesNotMatch();
   return { key, scope, amzDate: auth.amzDate, seed: expected };

@@ -3,7 +3,7 @@
 // chunk list) lives in SQLite. Keys never become paths, so any S3 key works (`a` beside `a/b`,
 // `..`, `//`, trailing `/`, Unicode) and no name can reach outside <root>.
 //
-// Writes stream into <root>/.tmp, are checked (Content-MD5, length), renamed to their chunk name,
+// Writes stream into <root>/.tmp, are checked (Content-MD5, length), fsynced, renamed to their chunk name,
 // and become visible when one transaction swaps the index row; the chunks it replaced are removed
 // afterwards. A multipart object keeps its parts' chunks as they are (no second copy of the bytes).
 // After a crash, sweep() removes temporary files and chunks that no row references.
@@ -74,11 +74,12 @@ export class FsObjectStore implements ObjectStore {
       transform(c: Buffer, _e, done) { hash.update(c); size += c.length; done(null, c); },
     });
     try {
+      // flush: the bytes reach the disk (fsync) before the chunk gets its name and an index row points at it.
       if (Buffer.isBuffer(body)) {
         hash.update(body);
         size = body.length;
-        await fs.writeFile(tmp, body);
-      } else await pipeline(body, meter, createWriteStream(tmp));
+        await fs.writeFile(tmp, body, { flush: true });
+      } else await pipeline(body, meter, createWriteStream(tmp, { flush: true }));
       if (opts.length !== undefined && size < opts.length) throw new ObjectStoreError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
       const md5 = hash.digest();
       if (opts.md5 && !opts.md5.equals(md5)) throw new ObjectStoreError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
