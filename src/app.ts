@@ -1,15 +1,10 @@
 // Composition root: config → storage → services → handlers → pipeline → listen.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { nodeIdentity, type ServerConfig } from './config.js';
 import { openMetadata } from './storage/metadata.js';
+import { openObjectStorage } from './storage/objects.js';
 import type { MetadataStores } from './storage/ports.js';
-import { FsBlobStore } from './storage/blobs.js';
-import { FsObjectStore } from './storage/fs/object-store.js';
-import { FsLegacyFolder } from './storage/fs/legacy-folder.js';
-import { SqliteBucketStore } from './storage/sqlite/buckets.js';
-import { openObjectIndex } from './storage/fs/index-db.js';
 import { S3Service } from './domain/s3/service.js';
 import { objectMetaFor } from './domain/s3/content-type.js';
 import { bucketHandlers } from './handlers/s3/buckets.js';
@@ -110,18 +105,11 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   // Several nodes on one PostgreSQL database: none may sweep what another is writing, and hosted
   // models are loaded by each node on demand rather than restored at boot (docs/scale-out.md).
   const shared = stores.backend === 'postgres';
-  const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
-  if (recovers && !shared) await blobs.sweep();
-  const objectIndex = openObjectIndex(config.dataDir);
-  const objectStore = new FsObjectStore(objectIndex, join(config.dataDir, 'objects'), () => clock.now());
-  // Nodes sharing the data dir (PostgreSQL) may be writing: a sweep could remove their chunks in flight.
-  if (recovers && !shared) await objectStore.sweep();
-  const bucketStore = new SqliteBucketStore(objectIndex);
-  const legacy = new FsLegacyFolder({
-    db: objectIndex, root: join(config.dataDir, 'buckets'), buckets: bucketStore, objects: objectStore, owner: LEGACY_BUCKET_OWNER, region: config.region,
-    now: () => clock.now(), classify: objectMetaFor,
-  });
-  if (recovers) await legacy.importAll();
+  // Objects and model blobs: the data dir, or an S3 service (--s3-endpoint-url).
+  const storage = await openObjectStorage(config, stores, { now: () => clock.now(), legacyOwner: LEGACY_BUCKET_OWNER, classify: objectMetaFor });
+  const { blobs, objects: objectStore, buckets: bucketStore, legacy } = storage;
+  // Nodes sharing the data dir (PostgreSQL) may be writing: a sweep could remove their files in flight.
+  if (recovers) await storage.recover({ sweep: !shared });
 
   const paginator = new Paginator(subkey(secret, 'osprey-pagination'), () => clock.now());
   const tags = new TagService({ tags: stores.tags, maxTagsPerResource: 50 });
@@ -199,7 +187,7 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
       await runner.stop();
       await hosting.close();
       await stores.close();
-      objectIndex.close();
+      storage.close();
     },
   };
 }

@@ -1,19 +1,10 @@
-// Content-addressed, immutable blobs (models and other artifacts). A blob is written to a
+// Content-addressed, immutable blobs (models and other artifacts) in a folder. A blob is written to a
 // temporary file, fsynced, hash-checked and only then renamed to its SHA-256 name, so a crash
 // never leaves a half-written blob visible. Blobs never change; copies share them.
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-
-export interface BlobStore {
-  /** Stores the bytes; returns their SHA-256 (hex). Idempotent. */
-  put(bytes: Buffer): Promise<string>;
-  /** Reads and re-checks the hash; throws if missing or corrupt. */
-  get(sha256: string): Promise<Buffer>;
-  has(sha256: string): Promise<boolean>;
-  size(sha256: string): Promise<number>;
-  delete(sha256: string): Promise<void>;
-}
+import type { BlobStore } from './ports.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 

@@ -447,6 +447,11 @@ export interface MetadataStores {
   nodes: NodeStore;
   /** The cross-node job queue (PostgreSQL); absent on the embedded backend, whose runner polls the job rows. */
   queue?: JobQueue;
+  /**
+   * Bucket records, where the backend holds them (PostgreSQL: every node sees the same buckets).
+   * Absent on SQLite, whose bucket records live beside the embedded object index (storage/fs/index-db.ts).
+   */
+  buckets?: BucketStore;
   close(): Promise<void>;
 }
 
@@ -528,7 +533,7 @@ export interface PartInfo { partNumber: number; etag: string; size: number; last
 
 /** The S3 error a store call ends with (S3's code names: NoSuchUpload, InvalidPart, BadDigest …). */
 export class ObjectStoreError extends Error {
-  constructor(readonly code: 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'EntityTooLarge' | 'BadDigest' | 'IncompleteBody', message: string) { super(message); }
+  constructor(readonly code: 'NoSuchBucket' | 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'EntityTooLarge' | 'BadDigest' | 'IncompleteBody', message: string) { super(message); }
 }
 
 export interface PutOptions {
@@ -542,10 +547,16 @@ export interface PutOptions {
  * The object store, shaped like S3 (keyed by bucket and key, any valid S3 key). Bucket records
  * (owner, policy) live in BucketStore; this port keeps bytes and per-object metadata. Bodies are
  * streams, so objects of any size pass in bounded memory. Implementations: storage/fs (SQLite index
- * + files), and an S3-backed one may follow. Every write is atomic: a reader sees the old object or
+ * + files) and storage/s3 (an S3 service through @aws-sdk/client-s3). Every write is atomic: a reader sees the old object or
  * the new one, never part of one; a failed or aborted write leaves nothing visible.
  */
 export interface ObjectStore {
+  /**
+   * Makes the bucket's storage exist (S3: CreateBucket in the backend). 'exists' when the backend
+   * already had a bucket of that name before this call (storage the caller did not create); the
+   * embedded store has no storage per bucket and always answers 'created'.
+   */
+  createBucket(bucket: string): Promise<'created' | 'exists'>;
   head(bucket: string, key: string): Promise<ObjectInfo | undefined>;
   /** The object's bytes (or `range` of them) as a stream; undefined when missing. */
   get(bucket: string, key: string, range?: ByteRange): Promise<{ info: ObjectInfo; body: NodeJS.ReadableStream } | undefined>;
@@ -557,7 +568,7 @@ export interface ObjectStore {
   list(bucket: string, q: ListQuery): Promise<ObjectListing>;
   /** Whether the bucket holds no object (uploads in progress aside). */
   isEmpty(bucket: string): Promise<boolean>;
-  /** Drops what is left of a deleted bucket (its unfinished uploads). */
+  /** Drops what is left of a deleted bucket (its unfinished uploads; on S3, the backend bucket). */
   dropBucket(bucket: string): Promise<void>;
   createUpload(bucket: string, key: string, meta: ObjectMeta): Promise<string>;
   upload(bucket: string, key: string, uploadId: string): Promise<UploadInfo | undefined>;
@@ -581,4 +592,24 @@ export interface LegacyFolder {
   /** Imports one file if it exists and changed since its last import; false when nothing was imported. */
   importObject(bucket: string, key: string): Promise<boolean>;
   importAll(): Promise<void>;
+}
+
+// ---- Model blobs --------------------------------------------------------------------------------
+
+/**
+ * Content-addressed, immutable blobs (model artifacts): a blob's name is the SHA-256 of its bytes, it
+ * is visible whole or not at all, and it never changes, so copies of a model version share one blob
+ * (CopyProjectVersion is O(1) in model size). Implementations: storage/blobs.ts (a folder) and
+ * storage/s3/blobs.ts (the model bucket of an S3 service).
+ */
+export interface BlobStore {
+  /** Stores the bytes; returns their SHA-256 (hex). Idempotent. */
+  put(bytes: Buffer): Promise<string>;
+  /** Reads and re-checks the hash; throws if missing or corrupt. */
+  get(sha256: string): Promise<Buffer>;
+  has(sha256: string): Promise<boolean>;
+  /** Bytes. */
+  size(sha256: string): Promise<number>;
+  /** Deleting a missing blob is not an error. */
+  delete(sha256: string): Promise<void>;
 }

@@ -410,6 +410,23 @@ export function metadataConformance(name: string, open: () => Promise<Backend>, 
       assert.ok((await be.a.nodes.stranded(new Date(t1), DEAD_MS)).includes(arn));
       assert.deepEqual((await be.a.nodes.place(arn, 2, new Date(t1), DEAD_MS)).placements.map((p) => p.nodeId), [survivor, survivor]);
       assert.equal(dead === n1 || dead === n2, true);
+
+    test('buckets: one owner per global name, even from 20 concurrent creates; policy and delete seen by the other connection', async () => {
+      const name = `bucket-${uniq()}`;
+      const results = await alternate(20, be, (s, i) => s.buckets!.insert({ name, ownerAccountId: `1000000000${String(i).padStart(2, '0')}`, region: REGION, createdAt: new Date(1000) }));
+      assert.equal(results.filter(Boolean).length, 1);
+      const winner = `1000000000${String(results.indexOf(true)).padStart(2, '0')}`;
+      const got = await be.b.buckets!.get(name);
+      assert.deepEqual(got, { name, ownerAccountId: winner, region: REGION, createdAt: new Date(1000) });
+      assert.ok((await be.a.buckets!.list(winner)).some((x) => x.name === name));
+      assert.ok(!(await be.a.buckets!.list('999999999999')).some((x) => x.name === name));
+      await be.a.buckets!.setPolicy(name, '{"Version":"2012-10-17"}');
+      assert.equal((await be.b.buckets!.get(name))?.policy, '{"Version":"2012-10-17"}');
+      await be.a.buckets!.setPolicy(name, undefined);
+      assert.equal((await be.b.buckets!.get(name))?.policy, undefined);
+      await be.b.buckets!.delete(name);
+      assert.equal(await be.a.buckets!.get(name), undefined);
+      assert.equal(await be.a.buckets!.insert({ name, ownerAccountId: ACCOUNT, region: 'eu-west-1', createdAt: new Date() }), true, 'a deleted name is free again');
     });
   });
 }

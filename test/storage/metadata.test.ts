@@ -4,6 +4,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/storage/sqlite/database.js';
 import { sqliteStores } from '../../src/storage/sqlite/index.js';
+import { SqliteBucketStore } from '../../src/storage/sqlite/buckets.js';
+import { openObjectIndex } from '../../src/storage/fs/index-db.js';
 import { postgresStores } from '../../src/storage/postgres/index.js';
 import { createTestDatabase, skipWithoutPostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -12,9 +14,11 @@ import { metadataConformance } from './metadata.conformance.js';
 metadataConformance('sqlite', async () => {
   const dir = tempDir('osprey-meta-');
   const file = join(dir, 'osprey.db');
-  const a = sqliteStores(openDatabase(file));
-  const b = sqliteStores(openDatabase(file));
-  return { a, b, async close() { await a.close(); await b.close(); rmSync(dir, { recursive: true, force: true }); } };
+  // SQLite keeps bucket records beside the object index (the embedded object store's database).
+  const [ia, ib] = [openObjectIndex(dir), openObjectIndex(dir)];
+  const a = { ...sqliteStores(openDatabase(file)), buckets: new SqliteBucketStore(ia) };
+  const b = { ...sqliteStores(openDatabase(file)), buckets: new SqliteBucketStore(ib) };
+  return { a, b, async close() { await a.close(); await b.close(); ia.close(); ib.close(); rmSync(dir, { recursive: true, force: true }); } };
 });
 
 metadataConformance('postgres', async () => {

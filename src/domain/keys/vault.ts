@@ -1,7 +1,7 @@
 // Envelope encryption of model artifacts: each model is sealed with its own AES-256-GCM data key,
 // the data key is wrapped by a KMS key, and the sealed bytes become an immutable content-addressed
 // blob. A copy under another key re-wraps the data key and shares the blob.
-import type { BlobStore } from '../../storage/blobs.js';
+import type { BlobStore } from '../../storage/ports.js';
 import type { VersionRecord } from '../../storage/ports.js';
 import type { Caller } from '../shared/scope.js';
 import { open, seal } from './crypto.js';

@@ -123,20 +123,35 @@ export class S3Service implements ObjectFiles {
   async createBucket(caller: Caller, name: string, region: string): Promise<BucketRecord> {
     if (!validBucketName(name)) throw S3.InvalidBucketName(undefined, { BucketName: name });
     const record: BucketRecord = { name, ownerAccountId: caller.accountId, region, createdAt: this.deps.clock.now() };
-    if (await this.deps.buckets.insert(record)) return record;
+    if (await this.deps.buckets.insert(record)) {
+      // The record decides the owner; then the storage is made. A bucket the object store already had
+      // without a record of ours (made outside Osprey, e.g. in the S3 service behind it) is not
+      // adopted: its objects would become this caller's (docs/s3.md, "Objects on an S3 service").
+      let made: 'created' | 'exists';
+      try { made = await this.deps.objects.createBucket(name); } catch (e) { await this.deps.buckets.delete(name); throw e; }
+      if (made === 'exists') {
+        await this.deps.buckets.delete(name);
+        throw S3.BucketAlreadyExists(undefined, { BucketName: name });
+      }
+      return record;
+    }
     const existing = await this.bucket(name);
     if (!existing) return this.createBucket(caller, name, region); // deleted meanwhile
     if (existing.ownerAccountId !== caller.accountId) throw S3.BucketAlreadyExists(undefined, { BucketName: name });
     // S3: creating your own bucket again succeeds in us-east-1 and is BucketAlreadyOwnedByYou elsewhere.
-    if (region === 'us-east-1' && existing.region === 'us-east-1') return existing;
+    if (region === 'us-east-1' && existing.region === 'us-east-1') {
+      await this.deps.objects.createBucket(name); // makes the storage if a crash came between record and storage
+      return existing;
+    }
     throw S3.BucketAlreadyOwnedByYou(undefined, { BucketName: name });
   }
 
   /** Deletes an empty bucket (authorized by the stage); BucketNotEmpty otherwise. */
   async deleteBucket(name: string): Promise<void> {
     if (!(await this.deps.objects.isEmpty(name))) throw S3.BucketNotEmpty(undefined, { BucketName: name });
-    await this.deps.buckets.delete(name);
+    // Storage first, record last: a crash in between leaves a record whose storage CreateBucket remakes.
     await this.deps.objects.dropBucket(name);
+    await this.deps.buckets.delete(name);
   }
 
   listBuckets(caller: Caller): Promise<BucketRecord[]> {

@@ -5,7 +5,7 @@
 // OutputConfig and only then moves the version to COPYING_COMPLETED. Choices where AWS is silent:
 // docs/copy.md.
 import { InvalidParameter, ResourceInUse, ResourceNotFound, ServiceQuotaExceeded } from '../../protocol/errors.js';
-import type { BlobStore } from '../../storage/blobs.js';
+import type { BlobStore } from '../../storage/ports.js';
 import type { ObjectFiles } from '../s3/service.js';
 import type { CopyStore, JobStore, VersionDetail, VersionRecord, VersionStore } from '../../storage/ports.js';
 import type { JobKind, JobRunner } from '../../jobs/runner.js';

@@ -1,7 +1,7 @@
 // Model versions: lookup, describe (newest first, paged) and delete. Training, copying and hosting
 // live beside this file and change status only through the lifecycle table.
 import { InvalidParameter, ResourceInUse, ResourceNotFound } from '../../protocol/errors.js';
-import type { BlobStore } from '../../storage/blobs.js';
+import type { BlobStore } from '../../storage/ports.js';
 import type { VersionRecord, VersionStore } from '../../storage/ports.js';
 import type { JobRecord } from '../../storage/ports.js';
 import type { JobKind, JobRunner } from '../../jobs/runner.js';

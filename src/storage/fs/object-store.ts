@@ -113,6 +113,9 @@ export class FsObjectStore implements ObjectStore {
     }).immediate();
   }
 
+  /** Buckets need no storage of their own here: objects are rows and chunk files. */
+  async createBucket(): Promise<'created'> { return 'created'; }
+
   async head(bucket: string, key: string): Promise<ObjectInfo | undefined> {
     const r = this.row(bucket, key);
     return r && toInfo(r);

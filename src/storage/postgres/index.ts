@@ -1,6 +1,7 @@
 // Every metadata store on one PostgreSQL pool (--database-url).
 import type { MetadataStores } from '../ports.js';
 import type { Logger } from '../../server/logger.js';
+import { PgBucketStore } from './buckets.js';
 import { PgCopyStore } from './copies.js';
 import { openPostgres } from './database.js';
 import { PgDatasetStore } from './datasets.js';
@@ -22,6 +23,7 @@ export async function postgresStores(url: string, opts: { max?: number; log?: Lo
     keys: new PgKeyStore(pool), datasets: new PgDatasetStore(pool), policies: new PgPolicyStore(pool), copies: new PgCopyStore(pool),
     nodes: new PgNodeStore(pool),
     queue: new GraphileQueue(pool, opts.log),
+    buckets: new PgBucketStore(pool),
     close: () => pool.end(),
   };
 }

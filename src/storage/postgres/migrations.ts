@@ -124,4 +124,15 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX placements_node ON placements (node_id);
   `,
+  // S3 bucket records (owner, region, policy) shared by every node (objects on S3, docs/scale-out.md).
+  `
+  CREATE TABLE s3_buckets (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    owner_account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    policy TEXT
+  );
+  CREATE INDEX s3_buckets_owner ON s3_buckets (owner_account_id, name);
+  `,
 ];
