@@ -410,6 +410,7 @@ export function metadataConformance(name: string, open: () => Promise<Backend>, 
       assert.ok((await be.a.nodes.stranded(new Date(t1), DEAD_MS)).includes(arn));
       assert.deepEqual((await be.a.nodes.place(arn, 2, new Date(t1), DEAD_MS)).placements.map((p) => p.nodeId), [survivor, survivor]);
       assert.equal(dead === n1 || dead === n2, true);
+    });
 
     test('buckets: one owner per global name, even from 20 concurrent creates; policy and delete seen by the other connection', async () => {
       const name = `bucket-${uniq()}`;
