@@ -8,7 +8,8 @@
 //   - atomicity is S3's: a PUT, a copy, a completed upload appear whole or not at all, and a body
 //     that fails its checks is aborted before its last byte is sent (body.ts).
 // The SSE-KMS key of an object sealed by Osprey (domain/keys/sealed-objects.ts) is kept as the user
-// metadata entry `osprey-sse-key-arn`, which clients can neither set nor see.
+// metadata entry `osprey-sse-key-arn`, which clients can neither set nor see; so is a verified additional
+// checksum sent as a header (`osprey-checksum`; a trailing checksum, known only after the body, is not kept).
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
   DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand,
@@ -17,13 +18,16 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import {
-  ObjectStoreError, type ByteRange, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
+  ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
   type PartInfo, type PutOptions, type UploadInfo,
 } from '../ports.js';
 import { guardBody } from './body.js';
 import { isMissing } from './client.js';
 
 const SSE_META = 'osprey-sse-key-arn';
+/** A verified additional checksum known when the request starts, as `ALGORITHM:base64` (a trailing one is not kept on S3). */
+const CHECKSUM_META = 'osprey-checksum';
+const RESERVED = new Set([SSE_META, CHECKSUM_META]);
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 const unquote = (etag: string | undefined) => (etag ?? '').replace(/^"|"$/g, '');
 
@@ -39,20 +43,27 @@ function storeError(e: unknown): unknown {
 /** User metadata to send: the client's, without the reserved entry, plus the SSE key when sealed. */
 function metadataOut(meta: ObjectMeta): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(meta.metadata ?? {})) if (k.toLowerCase() !== SSE_META) out[k] = v;
+  for (const [k, v] of Object.entries(meta.metadata ?? {})) if (!RESERVED.has(k.toLowerCase())) out[k] = v;
   if (meta.sseKeyArn) out[SSE_META] = meta.sseKeyArn;
+  if (meta.checksum) out[CHECKSUM_META] = `${meta.checksum.algorithm}:${meta.checksum.value}`;
   return out;
 }
 
 function infoOf(key: string, r: { ContentLength?: number; ETag?: string; LastModified?: Date; ContentType?: string; Metadata?: Record<string, string> }, size = r.ContentLength ?? 0): ObjectInfo {
   const metadata: Record<string, string> = {};
   let sseKeyArn: string | undefined;
+  let checksum: ObjectChecksum | undefined;
   for (const [k, v] of Object.entries(r.Metadata ?? {})) {
-    if (k.toLowerCase() === SSE_META) sseKeyArn = v; else metadata[k.toLowerCase()] = v;
+    const name = k.toLowerCase();
+    if (name === SSE_META) sseKeyArn = v;
+    else if (name === CHECKSUM_META) {
+      const cut = v.indexOf(':');
+      checksum = { algorithm: v.slice(0, cut) as ObjectChecksum['algorithm'], value: v.slice(cut + 1) };
+    } else metadata[name] = v;
   }
   return {
     key, size, etag: unquote(r.ETag), lastModified: r.LastModified ?? new Date(), contentType: r.ContentType ?? DEFAULT_CONTENT_TYPE, metadata,
-    ...(sseKeyArn ? { sseKeyArn } : {}),
+    ...(sseKeyArn ? { sseKeyArn } : {}), ...(checksum ? { checksum } : {}),
   };
 }
 
@@ -106,7 +117,7 @@ export class S3ObjectStore implements ObjectStore {
     const done = (etag: string | undefined, size: number): ObjectInfo => ({
       // PutObject answers no Last-Modified: the time of the answer stands in (S3's own is the request's start).
       key, size, etag: unquote(etag), lastModified: new Date(), contentType: common.ContentType, metadata: meta.metadata ?? {},
-      ...(meta.sseKeyArn ? { sseKeyArn: meta.sseKeyArn } : {}),
+      ...(meta.sseKeyArn ? { sseKeyArn: meta.sseKeyArn } : {}), ...(meta.checksum ? { checksum: meta.checksum } : {}),
     });
     if (Buffer.isBuffer(body)) {
       const md5 = createHash('md5').update(body).digest();
