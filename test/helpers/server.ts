@@ -26,11 +26,13 @@ export interface ServerOptions {
   config?: Record<string, unknown>;
   args?: string[];
   env?: Record<string, string>;
+  /** Flags for node itself (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir('osprey-test-');
-  const args = [join(REPO, 'bin', 'osprey.js'), 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])];
+  const args = [...(opts.nodeArgs ?? []), join(REPO, 'bin', 'osprey.js'), 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])];
   if (opts.config) {
     const file = join(dataDir, 'test-config.json');
     writeFileSync(file, JSON.stringify(opts.config));
