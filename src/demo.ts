@@ -1,13 +1,14 @@
 // `osprey demo`: the whole promotion flow on a temporary embedded server, through the AWS SDK —
-// two accounts' projects, the sample dataset imported, a real training, a project policy, a
-// cross-account copy — printing what each step did.
-import { mkdtempSync, rmSync } from 'node:fs';
+// the sample dataset uploaded into a bucket through the S3 API, two accounts' projects, the dataset
+// imported, a real training, a project policy, a cross-account copy — printing what each step did.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CopyProjectVersionCommand, CreateDatasetCommand, CreateProjectCommand, CreateProjectVersionCommand, DescribeDatasetCommand,
   DescribeProjectVersionsCommand, PutProjectPolicyCommand, RekognitionClient, type ProjectVersionDescription,
 } from '@aws-sdk/client-rekognition';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { writeSampleDataset } from './ml/sample-dataset.js';
@@ -15,6 +16,8 @@ import { writeSampleDataset } from './ml/sample-dataset.js';
 const DEV = '111122223333';
 const PROD = '444455556666';
 const BUCKET = 'osprey-demo';
+/** The prod account writes its copy's output files into a bucket of its own (S3: only the owner may write to a bucket without a grant). */
+const PROD_BUCKET = 'osprey-demo-prod';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,8 +49,23 @@ export async function runDemo(argv: string[]): Promise<number> {
   try {
     say('Started a temporary Osprey server', `${endpoint}, data in ${dataDir}`);
 
-    const sample = await writeSampleDataset({ out: join(dataDir, 'buckets', BUCKET), bucket: BUCKET });
-    say('Wrote the sample dataset into the bucket folder', `${sample.images.length} images in s3://${BUCKET}/ with train and test manifests`);
+    // The images go in as a user's would: written to a local folder, then uploaded with PutObject.
+    const local = mkdtempSync(join(tmpdir(), 'osprey-demo-images-'));
+    const s3Client = (account: string) => new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: account, secretAccessKey: 'demo' } });
+    const s3 = s3Client(DEV);
+    const prodS3 = s3Client(PROD);
+    try {
+      const sample = await writeSampleDataset({ out: local, bucket: BUCKET });
+      await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+      await prodS3.send(new CreateBucketCommand({ Bucket: PROD_BUCKET }));
+      const files = [...sample.images.map((i) => i.path), 'train.manifest', 'test.manifest', 'all.manifest'];
+      for (const key of files) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: readFileSync(join(local, key)) }));
+      say('Uploaded the sample dataset through the S3 API', `${sample.images.length} images and train/test manifests in s3://${BUCKET}/ (bucket of account ${DEV})`);
+    } finally {
+      s3.destroy();
+      prodS3.destroy();
+      rmSync(local, { recursive: true, force: true });
+    }
 
     const { ProjectArn: source } = await dev.send(new CreateProjectCommand({ ProjectName: 'shapes-dev' }));
     const { ProjectArn: destination } = await prod.send(new CreateProjectCommand({ ProjectName: 'shapes-prod' }));
@@ -83,7 +101,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     const copyStart = Date.now();
     const { ProjectVersionArn: copied } = await prod.send(new CopyProjectVersionCommand({
       SourceProjectArn: source, SourceProjectVersionArn: trained, DestinationProjectArn: destination, VersionName: 'v1-from-dev',
-      OutputConfig: { S3Bucket: BUCKET, S3KeyPrefix: 'prod-output' }, Tags: { promotedFrom: 'dev' },
+      OutputConfig: { S3Bucket: PROD_BUCKET, S3KeyPrefix: 'prod-output' }, Tags: { promotedFrom: 'dev' },
     }));
     say('Copied the model into the prod account', `${copied}`);
     const c = await waitFor('copy', () => describe(prod, destination!, 'v1-from-dev'), (x) => x.Status === 'COPYING_COMPLETED', (x) => x.Status === 'COPYING_FAILED', 120_000);
