@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { writeSampleDataset, type WrittenDataset } from '../../src/ml/sample-dataset.js';
 import { writeScenes } from '../../src/ml/detection/scenes.js';
 import { awsS3, makeBucket, s3object } from '../helpers/clients.js';
@@ -183,6 +183,7 @@ test('projects: create with tags, a duplicate name shows ResourceInUseException,
     await page.getByRole('button', { name: `Delete ${t} dataset` }).waitFor();
   }
   await page.locator('#datasets .status', { hasText: 'CREATE_COMPLETE' }).nth(1).waitFor({ timeout: LONG });
+  await fitsPhone('project');
 });
 
 test('dataset: grid with labels, label statistics, filters in the URL', opts, async () => {
@@ -207,6 +208,23 @@ test('dataset: grid with labels, label statistics, filters in the URL', opts, as
   // The URL alone opens the same filtered view.
   await page.goto(page.url());
   await page.waitForFunction((n) => document.querySelectorAll('ul[aria-label="Dataset images"] > li').length === n, circles);
+
+  // Images are fetched as they come near the screen: on a phone, the bottom of the grid waits until it is scrolled to.
+  const fetched = new Set<string>();
+  const onRequest = (r: Request) => { const u = new URL(r.url()); if (r.method() === 'GET' && u.pathname.startsWith('/imgs/')) fetched.add(u.pathname); };
+  page.on('request', onRequest);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${server.url}/console/projects/shapes/datasets/train`);
+  await grid.locator(':scope > li').nth(train.length - 1).waitFor();
+  await page.locator('#images img').first().waitFor();
+  await page.waitForTimeout(500);
+  const early = fetched.size;
+  assert.ok(early > 0 && early < train.length / 2, `${early} of ${train.length} images fetched before scrolling`);
+  await scrollThrough();
+  await page.waitForFunction((n) => document.querySelectorAll('ul[aria-label="Dataset images"] img').length === n, train.length);
+  assert.equal(fetched.size, train.length, 'every image once scrolled through');
+  page.off('request', onRequest);
+  await page.setViewportSize({ width: 1280, height: 800 });
 });
 
 test('training: the version page shows the status live until TRAINING_COMPLETED, then the evaluation', opts, async () => {
@@ -386,6 +404,7 @@ test('policies and copy: a project policy put through the console lets another a
   await page.getByRole('button', { name: 'Delete temporary' }).click();
   await page.getByRole('cell', { name: 'temporary', exact: true }).waitFor({ state: 'detached' });
   await shot('policies');
+  await fitsPhone('policies');
 
   // The owner checks, before anyone submits, that account B would be allowed.
   await page.goto(`${server.url}/console/projects/shapes/versions/v1`);
@@ -400,6 +419,7 @@ test('policies and copy: a project policy put through the console lets another a
   await page.getByRole('status').filter({ hasText: 'Not allowed (account 999999999999)' }).waitFor();
   await page.getByLabel('Check for account').fill(B.accountId);
   await shot('copy');
+  await fitsPhone('copy');
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await signIn(B);

@@ -1,5 +1,8 @@
-// Images from S3 (signed GetObject → blob URL) with labels and boxes drawn over them.
-import { useEffect, useState } from 'preact/hooks';
+// Images from S3 (signed GetObject → blob URL) with labels and boxes drawn over them. An image is
+// fetched only when its frame comes within a screen of the viewport (a page of 50 thumbnails asks
+// for the dozen on screen first, and the rest as the reader scrolls).
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
 import { getObject, parseS3Uri } from '../aws/client';
 import type { Session } from '../aws/session';
 import { labelColour, toDisplay, type BoundingBox } from '../lib/boxes';
@@ -14,10 +17,23 @@ async function limited<T>(fn: () => Promise<T>): Promise<T> {
   try { return await fn(); } finally { active--; waiting.shift()?.(); }
 }
 
-/** A blob URL for an s3:// URI, fetched with the session's signature; revoked on unmount. */
-export function useObjectUrl(session: Session, uri: string | undefined): { src?: string; error?: string } {
+/** True once the element has come within one screen height of the viewport (then it stays true). */
+function useNearViewport(ref: RefObject<Element>): boolean {
+  const [near, setNear] = useState(typeof IntersectionObserver === 'undefined');
+  useLayoutEffect(() => {
+    if (near || !ref.current) return;
+    const io = new IntersectionObserver((seen) => { if (seen.some((e) => e.isIntersecting)) { setNear(true); io.disconnect(); } }, { rootMargin: '100% 0px' });
+    io.observe(ref.current);
+    return () => io.disconnect();
+  }, [near]);
+  return near;
+}
+
+/** A blob URL for an s3:// URI, fetched with the session's signature once `wanted`; revoked on unmount. */
+export function useObjectUrl(session: Session, uri: string | undefined, wanted = true): { src?: string; error?: string } {
   const [state, setState] = useState<{ src?: string; error?: string }>({});
   useEffect(() => {
+    if (!wanted) return;
     const ref = uri ? parseS3Uri(uri) : undefined;
     if (!ref) { setState({ error: uri ? 'not an s3:// URI' : undefined }); return; }
     let url: string | undefined, live = true;
@@ -28,7 +44,7 @@ export function useObjectUrl(session: Session, uri: string | undefined): { src?:
       setState({ src: url });
     }, (e) => live && setState({ error: e instanceof Error ? `${(e as any).code ?? 'Error'}: ${e.message}` : String(e) }));
     return () => { live = false; if (url) URL.revokeObjectURL(url); };
-  }, [session, uri]);
+  }, [session, uri, wanted]);
   return state;
 }
 
@@ -41,7 +57,9 @@ export interface DrawnBox { label: string; box: BoundingBox; confidence?: number
 export function BoxedImage({ src, alt, boxes = [], size = 'thumb' }: { src: string; alt: string; boxes?: DrawnBox[]; size?: 'thumb' | 'large' }) {
   const session = useSession();
   const fromS3 = src.startsWith('s3://');
-  const loaded = useObjectUrl(session, fromS3 ? src : undefined);
+  const frame = useRef<HTMLDivElement>(null);
+  const near = useNearViewport(frame);
+  const loaded = useObjectUrl(session, fromS3 ? src : undefined, near);
   const href = fromS3 ? loaded.src : src;
   // The frame takes the image's aspect ratio, so the overlay (inset 0) lies exactly on the pixels.
   const [ratio, setRatio] = useState<number>();
@@ -63,5 +81,5 @@ export function BoxedImage({ src, alt, boxes = [], size = 'thumb' }: { src: stri
       })}
     </div>
   );
-  return <div class={`frame ${size}`}>{inner}</div>;
+  return <div class={`frame ${size}`} ref={frame}>{inner}</div>;
 }
