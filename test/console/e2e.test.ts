@@ -114,7 +114,7 @@ const statusOf = (where: string) => page.locator(`${where} .status`).first();
 /** Waits until the version page shows `want`; a *_FAILED status fails at once with its message. */
 async function waitForStatus(want: string) {
   for (;;) {
-    const s = await statusOf('#status').innerText();
+    const s = await statusOf('#status').innerText({ timeout: LONG }); // the page may wait for a server busy training
     if (s === want) return;
     if (s.endsWith('FAILED')) assert.fail(`${s}: ${await page.locator('.status-message').innerText()}`);
     await page.waitForTimeout(300);
@@ -362,6 +362,15 @@ test('upload: images put with S3 PutObject from the browser become unlabeled ent
   assert.deepEqual(refs.sort(), files.map((f) => `s3://imgs/new/${base(f)}`).sort());
   // The uploaded bytes come back through GetObject: both thumbnails load.
   await page.waitForFunction(() => [...document.querySelectorAll('ul[aria-label="Dataset images"] img')].filter((i) => (i as HTMLImageElement).naturalWidth > 0).length === 2);
+  // Labelling an uploaded image: in a dataset with boxes the editor opens in box mode; a typed box is saved.
+  await page.getByRole('list', { name: 'Dataset images' }).getByRole('button', { name: /^Edit/ }).first().click();
+  assert.equal(await page.getByRole('radio', { name: 'Bounding boxes' }).isChecked(), true);
+  await page.getByLabel('Box as left, top, width, height in % of the image').fill('20, 20, 50, 40');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Save labels' }).click();
+  await page.locator('.editor').waitFor({ state: 'detached' });
+  await page.locator('.stats', { hasText: '8 images · 7 labeled' }).waitFor({ timeout: LONG });
+  await page.waitForFunction(() => document.querySelectorAll('ul[aria-label="Dataset images"] > li').length === 1);
   // A bucket the caller does not own: S3's error code and message are shown, nothing is added.
   await page.getByLabel('Bucket', { exact: true }).fill('scenes-of-b');
   await page.locator('#ufiles').setInputFiles([join(images, files[0]!.path)]);

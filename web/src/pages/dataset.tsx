@@ -183,7 +183,7 @@ export function Dataset({ project, type }: { project: string; type: string }) {
         )}
         <Pager pages={pages} nextToken={entries.data?.NextToken} label="Images" />
       </Section>
-      {editing && arn && <EntryEditor entry={editing} datasetArn={arn} labels={labelNames} onClose={() => setEditing(undefined)} onSaved={afterEdit} />}
+      {editing && arn && <EntryEditor entry={editing} datasetArn={arn} labels={labelNames} detection={(labels.data ?? []).some((l: any) => l.LabelStats?.BoundingBoxCount > 0)} onClose={() => setEditing(undefined)} onSaved={afterEdit} />}
       {arn && <Section title="Add images" id="upload"><Upload datasetArn={arn} onDone={afterEdit} /></Section>}
     </main>
   );

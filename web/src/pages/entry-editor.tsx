@@ -6,11 +6,12 @@ import { fromDrag, labelColour, toDisplay } from '../lib/boxes';
 import { ErrorBox, useAction, useRek, useSession } from '../ui/common';
 import { useObjectUrl } from '../ui/image';
 
-export function EntryEditor({ entry, datasetArn, labels, onClose, onSaved }: { entry: Entry; datasetArn: string; labels: string[]; onClose: () => void; onSaved: () => void }) {
+/** `detection`: the dataset has bounding boxes, so an entry without labels opens in box mode. */
+export function EntryEditor({ entry, datasetArn, labels, detection = false, onClose, onSaved }: { entry: Entry; datasetArn: string; labels: string[]; detection?: boolean; onClose: () => void; onSaved: () => void }) {
   const rek = useRek();
   const session = useSession();
   const img = useObjectUrl(session, entry.sourceRef);
-  const [mode, setMode] = useState<'labels' | 'boxes'>(entry.boxes.length ? 'boxes' : 'labels');
+  const [mode, setMode] = useState<'labels' | 'boxes'>(entry.boxes.length || (detection && !entry.labels.length) ? 'boxes' : 'labels');
   const [chosen, setChosen] = useState<string[]>(entry.labels);
   const [boxes, setBoxes] = useState<EntryBox[]>(entry.boxes);
   const [newLabel, setNewLabel] = useState('');
