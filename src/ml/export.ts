@@ -22,7 +22,7 @@
 import { initBackend, tf } from './backend.js';
 import { loadNetwork } from './predict.js';
 import { deserializeModel, isDetector } from './model-format.js';
-import { buildDetector, outputStride } from './detection/network.js';
+import { buildDetectorNetwork, outputStride } from './detection/network.js';
 import { MAX_CANDIDATES, MIN_CANDIDATE_SCORE, NMS_IOU } from './detection/decode.js';
 import { PREDICT_MJS } from './export-example.js';
 
@@ -66,8 +66,10 @@ export async function exportTfjsModel(modelBytes: Buffer, projectVersionArn: str
   const arch = m.architecture;
   let net: tf.LayersModel;
   if (isDetector(arch)) {
-    net = buildDetector(arch, m.inputSize, m.labels.length, 1);
-    net.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+    // From scratch: the stored network; on a pretrained backbone: the backbone's layers and the stored head, one graph.
+    const built = await buildDetectorNetwork(arch, m.inputSize, m.labels.length, 1);
+    built.stored.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+    net = built.net;
   } else if (arch.name === 'osprey-cnn' || arch.name === 'mobilenet-v2-transfer') {
     // The same network the server runs (for a transfer model: the pretrained backbone and the stored head, as one graph).
     net = await loadNetwork({ ...m, architecture: arch });

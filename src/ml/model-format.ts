@@ -39,10 +39,20 @@ export interface Architecture {
  */
 export interface DetectorArchitecture {
   name: 'osprey-centernet';
+  /** The from-scratch backbone's blocks (empty when `backbone` is set). */
   blocks: { filters: number; down: 'stride' | 'pool' | 'none' }[];
   headFilters: number;
   inputNorm: 'standardize' | 'none';
+  /**
+   * A pretrained backbone instead of `blocks` (src/ml/detection/backbone.ts): the MobileNetV2 of the nsfwjs package up
+   * to the Keras layer `cut` (output stride 16), frozen; its weights come from the package at load time and are not
+   * stored in the model file. The head is then 1×1 conv (headFilters) + ReLU → 3×3 conv (headFilters) + ReLU → 1×1.
+   */
+  backbone?: { name: 'nsfwjs@4.4.0/mobilenet_v2'; cut: DetectorBackboneCut };
 }
+
+/** MobileNetV2 layers at output stride 16 a detector head can sit on (channels: 576 and 96). */
+export type DetectorBackboneCut = 'block_13_expand_relu' | 'block_12_add';
 
 /** Any network a model file can hold: a classifier (from scratch or on the pretrained backbone) or a detector. */
 export type ModelArchitecture = Architecture | DetectorArchitecture | TransferArchitecture;
@@ -99,7 +109,10 @@ export class ModelFormatError extends Error {
 
 function canonicalArchitecture(a: ModelArchitecture): ModelArchitecture {
   if (isDetector(a)) {
-    return { name: a.name, blocks: a.blocks.map((b) => ({ filters: b.filters, down: b.down })), headFilters: a.headFilters, inputNorm: a.inputNorm };
+    return {
+      name: a.name, blocks: a.blocks.map((b) => ({ filters: b.filters, down: b.down })), headFilters: a.headFilters, inputNorm: a.inputNorm,
+      ...(a.backbone ? { backbone: { name: a.backbone.name, cut: a.backbone.cut } } : {}),
+    };
   }
   if (a.name === 'mobilenet-v2-transfer') {
     return { name: a.name, backbone: a.backbone, cut: a.cut, variant: a.variant, inputNorm: a.inputNorm };
@@ -185,6 +198,20 @@ function validateMeta(m: Omit<ModelContents, 'weights'>): void {
 
 function validateDetector(m: Omit<ModelContents, 'weights'> & { architecture: DetectorArchitecture }): void {
   const a = m.architecture;
+  if (a.backbone !== undefined) {
+    if (!a.backbone || a.backbone.name !== 'nsfwjs@4.4.0/mobilenet_v2' || !['block_13_expand_relu', 'block_12_add'].includes(a.backbone.cut)) {
+      throw new ModelFormatError('architecture.backbone must be nsfwjs@4.4.0/mobilenet_v2 cut at block_13_expand_relu or block_12_add');
+    }
+    if (!Array.isArray(a.blocks) || a.blocks.length !== 0) throw new ModelFormatError('a detector on a pretrained backbone has no blocks');
+    if (!Number.isInteger(a.headFilters) || a.headFilters < 1) throw new ModelFormatError('architecture.headFilters must be a positive integer');
+    if (a.inputNorm !== 'none') throw new ModelFormatError('the pretrained backbone takes inputNorm none');
+    if (!Number.isInteger(m.inputSize) || m.inputSize < 32 || m.inputSize > 1024 || m.inputSize % 16 !== 0) {
+      throw new ModelFormatError('inputSize must be a multiple of 16 in 32..1024');
+    }
+    if (m.multiLabel !== false) throw new ModelFormatError('a detector is never multi-label');
+    validateLabels(m);
+    return;
+  }
   if (!Array.isArray(a.blocks) || a.blocks.length < 1 || !a.blocks.every((b) => b && Number.isInteger(b.filters) && b.filters > 0 && ['stride', 'pool', 'none'].includes(b.down))) {
     throw new ModelFormatError('architecture.blocks must be {filters > 0, down: stride|pool|none} objects');
   }

@@ -1,4 +1,4 @@
-// A detector exports too: the exported graph, letterboxing, heatmap decoding, NMS and Geometry of predict.mjs (plain
+// A detector exports too (from scratch and on the pretrained backbone, whose layers the export holds): the exported graph, letterboxing, heatmap decoding, NMS and Geometry of predict.mjs (plain
 // tfjs) give the boxes Osprey's own detector code gives, on a non-square image. The detector here has seeded
 // initial weights (training one is the detection suite's job); what is checked is that the two paths agree.
 import { test } from 'node:test';
@@ -10,21 +10,23 @@ import sharp from 'sharp';
 import { initBackend } from '../../src/ml/backend.js';
 import { serializeModel } from '../../src/ml/model-format.js';
 import { weightNames } from '../../src/ml/network.js';
-import { buildDetector, DEFAULT_DETECTOR } from '../../src/ml/detection/network.js';
+import { BACKBONE_DETECTOR, buildDetectorNetwork, DEFAULT_DETECTOR } from '../../src/ml/detection/network.js';
+import type { DetectorArchitecture } from '../../src/ml/model-format.js';
 import { loadDetector } from '../../src/ml/detection/predict.js';
 import { toDetectedLabels } from '../../src/ml/detection/labels.js';
 import { exportTfjsModel } from '../../src/ml/export.js';
 import { REPO } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
 
-test('an exported detector reproduces Osprey\'s boxes, confidences and thresholded answer', async () => {
+for (const [kind, architecture, size] of [['from scratch', DEFAULT_DETECTOR, 96], ['on the pretrained backbone', BACKBONE_DETECTOR, 128]] as [string, DetectorArchitecture, number][]) {
+test(`an exported detector (${kind}) reproduces Osprey's boxes, confidences and thresholded answer`, async () => {
   await initBackend();
-  const labels = ['logo', 'mark'], size = 96;
-  const net = buildDetector(DEFAULT_DETECTOR, size, labels.length, 5);
-  const names = weightNames(net);
+  const labels = ['logo', 'mark'];
+  const { net, stored } = await buildDetectorNetwork(architecture, size, labels.length, 5);
+  const names = weightNames(stored);
   const model = serializeModel({
-    architecture: DEFAULT_DETECTOR, inputSize: size, labels, assumedThresholds: [0.1, 0.12], multiLabel: false,
-    weights: net.getWeights().map((w, i) => ({ name: names[i]!, shape: w.shape, values: w.dataSync() as Float32Array })),
+    architecture, inputSize: size, labels, assumedThresholds: [0.1, 0.12], multiLabel: false,
+    weights: stored.getWeights().map((w, i) => ({ name: names[i]!, shape: w.shape, values: w.dataSync() as Float32Array })),
   });
   net.dispose();
   // A non-square photograph-like image: 200 × 120 (letterboxed into the top of the square input).
@@ -67,3 +69,4 @@ console.log(JSON.stringify({ all: await detectCustomLabels(model, bytes, { minCo
     assert.ok(ours.default.length < ours.all.length, 'the assumed thresholds filter some boxes');
   }
 });
+}

@@ -8,7 +8,7 @@ import { decodeDetections, nms, type Detection } from '../../src/ml/detection/de
 import { evaluateDetection } from '../../src/ml/detection/evaluate.js';
 import { toDetectedLabels } from '../../src/ml/detection/labels.js';
 import { deserializeModel, ModelFormatError, serializeModel } from '../../src/ml/model-format.js';
-import { DEFAULT_DETECTOR } from '../../src/ml/detection/network.js';
+import { BACKBONE_DETECTOR, DEFAULT_DETECTOR } from '../../src/ml/detection/network.js';
 import { loadPredictor } from '../../src/ml/predict.js';
 
 test('letterbox: a 200x100 image fills the top 64x32 of a 64 px input; boxes map back exactly', async () => {
@@ -112,4 +112,15 @@ test('a detector model file round-trips; the classifier loader refuses it', asyn
   assert.equal(serializeModel(m).equals(buf), true, 'deterministic bytes');
   assert.throws(() => serializeModel({ ...m, inputSize: 100 }), ModelFormatError, 'input size must be a multiple of the stride');
   await assert.rejects(loadPredictor(buf), /object detector/);
+});
+
+test('a detector on the pretrained backbone round-trips; a bad backbone description is refused', () => {
+  const weights = [{ name: 'w', shape: [2], values: new Float32Array([1, 2]) }];
+  const buf = serializeModel({ architecture: BACKBONE_DETECTOR, inputSize: 224, labels: ['a'], assumedThresholds: [0.5], multiLabel: false, weights });
+  assert.deepEqual(deserializeModel(buf).architecture, BACKBONE_DETECTOR);
+  const bad = (architecture: unknown, inputSize = 224) => () => serializeModel({ architecture: architecture as typeof BACKBONE_DETECTOR, inputSize, labels: ['a'], assumedThresholds: [0.5], multiLabel: false, weights });
+  assert.throws(bad(BACKBONE_DETECTOR, 200), ModelFormatError, 'a multiple of 16');
+  assert.throws(bad({ ...BACKBONE_DETECTOR, backbone: { name: 'nsfwjs@4.4.0/mobilenet_v2', cut: 'block_16_project_BN' } }), /block_13_expand_relu/);
+  assert.throws(bad({ ...BACKBONE_DETECTOR, blocks: DEFAULT_DETECTOR.blocks }), /no blocks/);
+  assert.throws(bad({ ...BACKBONE_DETECTOR, inputNorm: 'standardize' }), /inputNorm none/);
 });

@@ -6,7 +6,7 @@ import { initBackend, tf } from '../backend.js';
 import { deserializeModel, isDetector, ModelFormatError, type DetectorArchitecture } from '../model-format.js';
 import { decodeDetections, type Detection } from './decode.js';
 import { letterbox } from './letterbox.js';
-import { buildDetector, forwardDetector, outputStride } from './network.js';
+import { buildDetectorNetwork, forwardDetector, outputStride } from './network.js';
 import type { DetectionExample } from './targets.js';
 
 export interface Detector {
@@ -26,13 +26,13 @@ export async function loadDetector(modelBytes: Buffer): Promise<Detector> {
   const m = deserializeModel(modelBytes);
   if (!isDetector(m.architecture)) throw new ModelFormatError('the model is a classifier, not an object detector');
   const arch = m.architecture;
-  const net = buildDetector(arch, m.inputSize, m.labels.length, 1);
-  const shapes = net.getWeights().map((w) => w.shape.join('x'));
+  const { net, stored } = await buildDetectorNetwork(arch, m.inputSize, m.labels.length, 1);
+  const shapes = stored.getWeights().map((w) => w.shape.join('x'));
   if (shapes.length !== m.weights.length || m.weights.some((w, i) => w.shape.join('x') !== shapes[i])) {
     net.dispose();
     throw new ModelFormatError('model weights do not match its architecture');
   }
-  net.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+  stored.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
   const size = m.inputSize, L = m.labels.length, stride = outputStride(arch), grid = size / stride;
   let disposed = false;
   const detectInput = (image: Float32Array, lb: { scaledWidth: number; scaledHeight: number }) => {
@@ -51,16 +51,27 @@ export async function loadDetector(modelBytes: Buffer): Promise<Detector> {
 
 /** Batched detection with a built network (training's thresholds, evaluation). */
 export async function detectWith(net: tf.LayersModel, arch: DetectorArchitecture, size: number, L: number, examples: Pick<DetectionExample, 'image' | 'lb'>[], batchSize = 32): Promise<Detection[][]> {
-  const pix = size * size * 3, stride = outputStride(arch), grid = size / stride, per = grid * grid * (L + 4);
+  return detectRaw(net, arch, [size, size, 3], size / outputStride(arch), L, examples.map((e) => e.image), examples.map((e) => e.lb), batchSize);
+}
+
+/**
+ * Batched detection of any network input (images, or a backbone's cached grids for a head: `shape` is one input's
+ * shape) whose output is the g × g × (L + 4) grid; `lbs` place each input's image in the letterboxed input.
+ */
+export async function detectRaw(
+  net: tf.LayersModel, arch: DetectorArchitecture, shape: [number, number, number], grid: number, L: number,
+  inputs: Float32Array[], lbs: { scaledWidth: number; scaledHeight: number }[], batchSize = 32,
+): Promise<Detection[][]> {
+  const pix = shape[0] * shape[1] * shape[2], stride = outputStride(arch), per = grid * grid * (L + 4);
   const buf = new Float32Array(batchSize * pix);
   const out: Detection[][] = [];
-  for (let s = 0; s < examples.length; s += batchSize) {
-    const chunk = examples.slice(s, s + batchSize);
-    chunk.forEach((e, j) => buf.set(e.image, j * pix));
-    const y = tf.tidy(() => forwardDetector(net, tf.tensor4d(buf.subarray(0, chunk.length * pix), [chunk.length, size, size, 3]), arch, false));
+  for (let s = 0; s < inputs.length; s += batchSize) {
+    const chunk = inputs.slice(s, s + batchSize);
+    chunk.forEach((x, j) => buf.set(x, j * pix));
+    const y = tf.tidy(() => forwardDetector(net, tf.tensor4d(buf.subarray(0, chunk.length * pix), [chunk.length, ...shape]), arch, false));
     const vals = (await y.data()) as Float32Array;
     y.dispose();
-    chunk.forEach((e, j) => out.push(decodeDetections(vals.subarray(j * per, (j + 1) * per), grid, L, stride, e.lb)));
+    chunk.forEach((_, j) => out.push(decodeDetections(vals.subarray(j * per, (j + 1) * per), grid, L, stride, lbs[s + j]!)));
   }
   return out;
 }
@@ -70,9 +81,9 @@ export async function detectBatch(modelBytes: Buffer, examples: Pick<DetectionEx
   await initBackend();
   const m = deserializeModel(modelBytes);
   if (!isDetector(m.architecture)) throw new ModelFormatError('the model is a classifier, not an object detector');
-  const net = buildDetector(m.architecture, m.inputSize, m.labels.length, 1);
+  const { net, stored } = await buildDetectorNetwork(m.architecture, m.inputSize, m.labels.length, 1);
   try {
-    net.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+    stored.setWeights(m.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
     return await detectWith(net, m.architecture, m.inputSize, m.labels.length, examples);
   } finally {
     net.dispose();

@@ -10,13 +10,19 @@ import { mulberry32, shuffleInPlace } from '../rng.js';
 import { weightNames } from '../network.js';
 import { TrainingError, type Progress } from '../train.js';
 import { evaluateDetection } from './evaluate.js';
-import { buildDetector, DEFAULT_DETECTOR, DEFAULT_DETECTOR_INPUT, forwardDetector, outputStride } from './network.js';
-import { detectWith } from './predict.js';
+import { extractFeatures } from '../pretrained/mobilenet-v2.js';
+import {
+  BACKBONE_CHANNELS, BACKBONE_DETECTOR, BACKBONE_DETECTOR_INPUT, buildDetector, buildDetectorHead, DEFAULT_DETECTOR, DEFAULT_DETECTOR_INPUT,
+  forwardDetector, loadDetectorBackbone, outputStride,
+} from './network.js';
+import { detectRaw } from './predict.js';
 import { allocTargets, detectionLoss, resetTargets, writeTargets, type DetectionExample } from './targets.js';
 
 export const DEFAULT_DETECTOR_EPOCHS = 20;
 export const DEFAULT_DETECTOR_BATCH = 16;
 export const DEFAULT_DETECTOR_LR = 0.002;
+/** Defaults of the detector on the pretrained backbone (bench/detection.ts, docs/detection.md). */
+export const BACKBONE_DETECTOR_DEFAULTS = { epochs: 40, learningRate: 0.002 };
 
 export interface DetectorTrainInput {
   examples: DetectionExample[];
@@ -31,6 +37,12 @@ export interface DetectorTrainInput {
   validation?: { examples: DetectionExample[] };
   /** Random mirroring (default on: objects rarely depend on left/right). */
   augmentFlip?: boolean;
+  /**
+   * 'mobilenet-v2': the head trains on the pretrained MobileNetV2's stride-16 grid (network.ts, BACKBONE_DETECTOR;
+   * input 224 px by default), computed once per image (and once per mirrored image when flips are on).
+   * Default 'none': the whole network trains from scratch.
+   */
+  backbone?: 'none' | 'mobilenet-v2';
 }
 
 export interface DetectorTrainResult {
@@ -59,12 +71,13 @@ export async function trainDetector(input: DetectorTrainInput, onProgress?: (p: 
   await initBackend();
   const t0 = performance.now();
   const labels = input.labelNames, L = labels.length;
-  const arch: DetectorArchitecture = { ...DEFAULT_DETECTOR, ...input.architecture, name: 'osprey-centernet' };
-  const size = input.inputSize ?? DEFAULT_DETECTOR_INPUT;
+  const onBackbone = input.backbone === 'mobilenet-v2';
+  const arch: DetectorArchitecture = { ...(onBackbone ? BACKBONE_DETECTOR : DEFAULT_DETECTOR), ...input.architecture, name: 'osprey-centernet' };
+  const size = input.inputSize ?? (onBackbone ? BACKBONE_DETECTOR_INPUT : DEFAULT_DETECTOR_INPUT);
   const stride = outputStride(arch);
   if (size % stride !== 0) throw new TrainingError(`inputSize ${size} must be a multiple of the detector's output stride ${stride}`);
   const grid = size / stride;
-  const epochs = input.epochs ?? DEFAULT_DETECTOR_EPOCHS;
+  const epochs = input.epochs ?? (onBackbone ? BACKBONE_DETECTOR_DEFAULTS.epochs : DEFAULT_DETECTOR_EPOCHS);
   const batchSize = input.batchSize ?? DEFAULT_DETECTOR_BATCH;
   const seed = input.seed ?? 1;
   const examples = input.examples;
@@ -77,15 +90,19 @@ export async function trainDetector(input: DetectorTrainInput, onProgress?: (p: 
     for (const b of e.boxes) if (!Number.isInteger(b.label) || b.label < 0 || b.label >= L) throw new TrainingError(`example ${i}: bad label ${b.label}`);
   }
 
-  const model = buildDetector(arch, size, L, seed);
-  const baseLr = input.learningRate ?? DEFAULT_DETECTOR_LR;
+  // What the trained network reads: the letterboxed images (from scratch) or the backbone's grids of them.
+  const inputs = onBackbone ? await backboneInputs(arch, size, examples, input.validation?.examples ?? [], flip, signal) : undefined;
+  const inShape: [number, number, number] = onBackbone ? [grid, grid, BACKBONE_CHANNELS[arch.backbone!.cut]] : [size, size, 3];
+  const inPix = inShape[0] * inShape[1] * inShape[2];
+  const model = onBackbone ? buildDetectorHead(arch, grid, L, seed) : buildDetector(arch, size, L, seed);
+  const baseLr = input.learningRate ?? (onBackbone ? BACKBONE_DETECTOR_DEFAULTS.learningRate : DEFAULT_DETECTOR_LR);
   const optimizer = tf.train.adam(baseLr);
   const totalSteps = epochs * Math.ceil(examples.length / batchSize);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const rand = mulberry32(seed ^ 0x5eed);
   const order = examples.map((_, i) => i);
   const history: Progress[] = [];
-  const xBuf = new Float32Array(batchSize * pix);
+  const xBuf = new Float32Array(batchSize * inPix);
   const targets = allocTargets(batchSize, grid, L);
   const cells = grid * grid;
   let step = 0, imagesSeen = 0;
@@ -102,11 +119,12 @@ export async function trainDetector(input: DetectorTrainInput, onProgress?: (p: 
         idx.forEach((n, j) => {
           const e = examples[n]!;
           const mirror = flip && rand() < 0.5;
-          if (mirror) mirrorInto(e.image, xBuf, j * pix, size, e.lb.scaledWidth);
+          if (inputs) xBuf.set(mirror ? inputs.mirrored![n]! : inputs.train[n]!, j * inPix);
+          else if (mirror) mirrorInto(e.image, xBuf, j * pix, size, e.lb.scaledWidth);
           else xBuf.set(e.image, j * pix);
           writeTargets(targets, j, e, grid, stride, L, mirror);
         });
-        const xs = tf.tensor4d(xBuf.subarray(0, b * pix), [b, size, size, 3]);
+        const xs = tf.tensor4d(xBuf.subarray(0, b * inPix), [b, ...inShape]);
         const t = {
           heat: tf.tensor4d(targets.heat.subarray(0, b * cells * L), [b, grid, grid, L]),
           pos: tf.tensor4d(targets.pos.subarray(0, b * cells * L), [b, grid, grid, L]),
@@ -139,8 +157,10 @@ export async function trainDetector(input: DetectorTrainInput, onProgress?: (p: 
       onProgress?.(p);
     }
     if (signal?.aborted) throw abortError();
-    const threshSet = input.validation?.examples.length ? input.validation.examples : examples.slice(0, 2000);
-    const preds = await detectWith(model, arch, size, L, threshSet);
+    const useVal = !!input.validation?.examples.length;
+    const threshSet = useVal ? input.validation!.examples : examples.slice(0, 2000);
+    const threshInputs = inputs ? (useVal ? inputs.validation : inputs.train.slice(0, 2000)) : threshSet.map((e) => e.image);
+    const preds = await detectRaw(model, arch, inShape, grid, L, threshInputs, threshSet.map((e) => e.lb));
     const ev = evaluateDetection({ labels, groundTruth: threshSet.map((e) => e.boxes), predictions: preds });
     const names = weightNames(model);
     const weights = model.getWeights().map((w, i) => ({ name: names[i]!, shape: w.shape, values: w.dataSync() as Float32Array }));
@@ -150,6 +170,30 @@ export async function trainDetector(input: DetectorTrainInput, onProgress?: (p: 
   } finally {
     optimizer.dispose();
     model.dispose();
+  }
+}
+
+/**
+ * The backbone's grids of the training images (of their mirrored copies too when flips are on) and of the
+ * validation images: the frozen backbone runs once per image, and the head trains on these.
+ */
+async function backboneInputs(arch: DetectorArchitecture, size: number, train: DetectionExample[], validation: DetectionExample[], flip: boolean, signal?: AbortSignal) {
+  const net = await loadDetectorBackbone(arch, size);
+  const pix = size * size * 3;
+  const run = async (ex: DetectionExample[], mirror: boolean) => {
+    const out: Float32Array[] = [];
+    for (let s = 0; s < ex.length; s += 64) {
+      if (signal?.aborted) throw abortError();
+      const chunk = ex.slice(s, s + 64);
+      const images = mirror ? chunk.map((e) => { const m = new Float32Array(pix); mirrorInto(e.image, m, 0, size, e.lb.scaledWidth); return m; }) : chunk.map((e) => e.image);
+      out.push(...await extractFeatures(net, images, size, false));
+    }
+    return out;
+  };
+  try {
+    return { train: await run(train, false), mirrored: flip ? await run(train, true) : undefined, validation: await run(validation, false) };
+  } finally {
+    net.dispose();
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * A pretrained MobileNetV2 backbone, loaded from the `nsfwjs` npm package (4.4.0, MIT, Infinite Red): its
+ * A pretrained MobileNetV2 backbone, loaded from the `nsfwjs` npm package (pinned 4.3.0, MIT, Infinite Red): its
  * `dist/models/mobilenet_v2` is a Keras MobileNetV2 (α = 1.0, 224×224 px input, ImageNet-initialised and fine-tuned
  * by nsfwjs on ~60k photographs) stored as a tfjs layers model with uint8-quantised weights. The weights ship inside
  * the tarball; nothing is downloaded at run time. We use only the convolutional part (the nsfwjs classifier head is
@@ -13,14 +13,30 @@
  *    1×1 `Conv_1` (320 → 1280, batch norm folded in) and the head on top of it.
  *  - `out_relu`: [s/32, s/32, 1280], the backbone's final features; global-average-pooled to 1280 numbers for the
  *    frozen variant.
+ *  - `block_13_expand_relu` ([s/16, s/16, 576]) and `block_12_add` ([s/16, s/16, 96]): stride-16 grids for the
+ *    detector's head (src/ml/detection/backbone.ts).
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { initBackend, tf } from '../backend.js';
 
-export const MOBILENET_V2_SOURCE = { package: 'nsfwjs', version: '4.4.0', license: 'MIT', model: 'dist/models/mobilenet_v2' } as const;
+/**
+ * Where the weights come from. nsfwjs 4.4.0 declares `engines: node 22.13.0`; 4.3.0 declares none (runs on Node 20)
+ * and ships byte-identical model files (the SHA-256 below are those of both versions' files), so 4.3.0 is pinned.
+ * Model files name this backbone `nsfwjs@4.4.0/mobilenet_v2` (the identifier of these exact weights since the first
+ * transfer models); loading checks the hashes, so a package with other weights can never serve such a model.
+ */
+export const MOBILENET_V2_SOURCE = {
+  package: 'nsfwjs', version: '4.3.0', license: 'MIT', model: 'dist/models/mobilenet_v2',
+  sha256: {
+    'model.min.js': 'c32f104fd562b08cdff5ed69dfe1209643afa47e792fb12751d2949aa61a397a',
+    'group1-shard1of1.min.js': 'ef2e0a63f7d2c4960b37b024b669313f65d3c45cd59e9042636c55b39de53517',
+  } as Record<string, string>,
+} as const;
 export const MOBILENET_V2_INPUT_SIZE = 224;
-export type MobileNetCut = 'block_16_project_BN' | 'out_relu';
+export type MobileNetCut = 'block_16_project_BN' | 'out_relu' | 'block_13_expand_relu' | 'block_12_add';
 
 interface KerasJson { modelTopology: unknown; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] }
 
@@ -32,6 +48,10 @@ function loadArtifacts(): tf.io.ModelArtifacts {
   const require = createRequire(import.meta.url);
   // The package's `exports` hide dist/models; resolve its entry point and walk to the model folder.
   const dir = path.join(path.dirname(require.resolve('nsfwjs')), '..', 'models', 'mobilenet_v2');
+  for (const [file, want] of Object.entries(MOBILENET_V2_SOURCE.sha256)) {
+    const got = createHash('sha256').update(readFileSync(path.join(dir, file))).digest('hex');
+    if (got !== want) throw new Error(`nsfwjs ${file} has SHA-256 ${got}, not the pinned MobileNetV2's ${want}`);
+  }
   const json = require(path.join(dir, 'model.min.js')) as KerasJson;
   const group = json.weightsManifest[0]!;
   const bytes = group.paths.map((p) => Buffer.from(require(path.join(dir, `${p}.min.js`)) as string, 'base64'));

@@ -24,10 +24,11 @@ export const detectionLines = (lines: ParsedLine[]) => lines.filter((l) => isUsa
 
 /** The decoder the job uses for detection data: letterboxing at the detector's input size. */
 export async function detectionDecoder(options: TrainingOptions): Promise<{ size: number; decode: (bytes: Buffer) => Promise<Letterboxed> }> {
-  const { DEFAULT_DETECTOR_INPUT, DEFAULT_DETECTOR, outputStride } = await import('../../../ml/detection/network.js');
+  const { DEFAULT_DETECTOR_INPUT, DEFAULT_DETECTOR, BACKBONE_DETECTOR, BACKBONE_DETECTOR_INPUT, outputStride } = await import('../../../ml/detection/network.js');
   const { letterbox } = await import('../../../ml/detection/letterbox.js');
-  const stride = outputStride(DEFAULT_DETECTOR);
-  const size = options.inputSize ? Math.ceil(options.inputSize / stride) * stride : DEFAULT_DETECTOR_INPUT;
+  const onBackbone = options.backbone === 'mobilenet-v2';
+  const stride = outputStride(onBackbone ? BACKBONE_DETECTOR : DEFAULT_DETECTOR);
+  const size = options.inputSize ? Math.max(2, Math.ceil(options.inputSize / stride)) * stride : onBackbone ? BACKBONE_DETECTOR_INPUT : DEFAULT_DETECTOR_INPUT;
   return { size, decode: (bytes) => letterbox(bytes, size) };
 }
 
@@ -53,9 +54,10 @@ export async function trainDetection(args: {
   const index = new Map(labelNames.map((l, i) => [l, i]));
   const example = (l: ParsedLine) => { const lb = args.images.get(l)!; return { image: lb.input, lb, boxes: boxesOf(l, index) }; };
   const examples = trainLines.map(example);
-  await args.say(`Training an object detector on ${examples.length} images with ${labelNames.length} labels.`);
+  await args.say(`Training an object detector${options.backbone === 'mobilenet-v2' ? ' on the pretrained MobileNetV2 backbone' : ''} on ${examples.length} images with ${labelNames.length} labels.`);
   const trained = await trainDetector({
     examples, labelNames, inputSize: args.size, epochs: options.epochs, seed: options.seed, batchSize: options.batchSize, learningRate: options.learningRate,
+    backbone: options.backbone,
   }, args.onProgress, args.signal);
   if (args.signal.aborted) { const e = new Error('training aborted'); e.name = 'AbortError'; throw e; }
 
