@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/client-rekognition';
 import { SCENE_CLASSES, writeScenes, type Scene } from '../src/ml/detection/scenes.js';
 import { evaluateDetection } from '../src/ml/detection/evaluate.js';
+import { makeBucket, s3cp } from '../test/helpers/clients.js';
 import { startServer } from '../test/helpers/server.js';
 
 const { values } = parseArgs({
@@ -34,7 +35,7 @@ const { values } = parseArgs({
 });
 const started = performance.now();
 const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
-const shared: Record<string, string> = { OSPREY_LOG_LEVEL: 'warn' };
+const shared: Record<string, string> = { OSPREY_LOG_LEVEL: 'warn', AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' };
 if (values.epochs) shared.OSPREY_TRAINING_EPOCHS = values.epochs;
 if (values['input-size']) shared.OSPREY_TRAINING_INPUT_SIZE = values['input-size'];
 if (values['batch-size']) shared.OSPREY_TRAINING_BATCH_SIZE = values['batch-size'];
@@ -77,8 +78,7 @@ async function runVariant(backbone: string): Promise<Result | string> {
       const { DatasetArn } = await rek.send(new CreateDatasetCommand({ ProjectArn, DatasetType: type, DatasetSource: { GroundTruthManifest: { S3Object: { Bucket: bucket, Name: name } } } }));
       while ((await rek.send(new DescribeDatasetCommand({ DatasetArn }))).DatasetDescription!.Status === 'CREATE_IN_PROGRESS') await sleep(500);
     }
-    const made = await fetch(`${server.url}/bench-output`, { method: 'PUT', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=111122223333/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0' } });
-    if (made.status !== 200 && made.status !== 409) throw new Error(`creating the output bucket: HTTP ${made.status}`);
+    makeBucket(server.url, 'bench-output');
     const t = Date.now();
     console.log(`[${backbone}] training starts; load average ${load()}`);
     await rek.send(new CreateProjectVersionCommand({ ProjectArn, VersionName: 'v1', OutputConfig: { S3Bucket: 'bench-output', S3KeyPrefix: 'od' } }));
@@ -98,11 +98,9 @@ async function runVariant(backbone: string): Promise<Result | string> {
     if (v.Status !== 'TRAINING_COMPLETED') throw new Error(`training ended ${v.Status}: ${v.StatusMessage}`);
     const loadAfterTraining = load();
     const s3 = v.EvaluationResult!.Summary!.S3Object!;
-    const got = await fetch(`${server.url}/${s3.Bucket}/${s3.Name}`, {
-      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=111122223333/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0' },
-    });
-    if (got.status !== 200) throw new Error(`reading the evaluation summary: HTTP ${got.status}`);
-    const summary = JSON.parse(await got.text());
+    const got = s3cp(server.url, s3.Bucket!, s3.Name!);
+    if (got.code !== 0) throw new Error(`reading the evaluation summary: ${got.stderr}`);
+    const summary = JSON.parse(got.stdout.toString('utf8'));
     const labels = [...summary.EvaluationDetails.Labels] as string[];
     const train = scenes.filter((s) => s.split === 'train'), test = scenes.filter((s) => s.split === 'test');
 

@@ -15,15 +15,16 @@ import { BUCKET, detectorScenario } from './detection-scenario.js';
 
 /**
  * Stated quality of this short training (96 scenes of circles and squares, 128 px input, the backbone's 8×8 grid,
- * 12 epochs of the head): aggregate F1 at IoU 0.5 of at least 0.5. An untrained head scores ~0 (a box counts only
- * with the right label and IoU >= 0.5 with a drawn object).
+ * 40 epochs of the head, ~35 s): aggregate F1 at IoU 0.5 of at least 0.6 (this seed reached 0.87 in a library run;
+ * 12 epochs gave 0.33). An untrained head scores ~0 (a box counts only with the right label and IoU >= 0.5 with a
+ * drawn object).
  */
-const MIN_F1 = 0.5;
+const MIN_F1 = 0.6;
 let server: TestServer;
 let scenes: Scene[];
 
 before(async () => {
-  server = await startServer({ env: { OSPREY_TRAINING_BACKBONE: 'mobilenet-v2', OSPREY_TRAINING_EPOCHS: '12', OSPREY_TRAINING_INPUT_SIZE: '128', OSPREY_LOG_LEVEL: 'info' } });
+  server = await startServer({ env: { OSPREY_TRAINING_BACKBONE: 'mobilenet-v2', OSPREY_TRAINING_EPOCHS: '40', OSPREY_TRAINING_INPUT_SIZE: '128', OSPREY_LOG_LEVEL: 'info' } });
   makeBucket(server.url, 'out');
   scenes = await writeScenes({ out: join(server.dataDir, 'buckets', BUCKET), bucket: BUCKET, count: 96, seed: 5, classes: 2 });
 });

@@ -27,7 +27,7 @@ export const DEFAULT_DETECTOR_INPUT = 96;
  * [0,1] pixels as they are (as the nsfwjs model does), so no standardisation.
  */
 export const BACKBONE_DETECTOR: DetectorArchitecture = {
-  name: 'osprey-centernet', blocks: [], headFilters: 128, inputNorm: 'none',
+  name: 'osprey-centernet', blocks: [], headFilters: 64, inputNorm: 'none',
   backbone: { name: 'nsfwjs@4.4.0/mobilenet_v2', cut: 'block_13_expand_relu' },
 };
 /** Default input size of the detector on the backbone (the size MobileNetV2 was trained at). */

@@ -22,7 +22,7 @@ export const DEFAULT_DETECTOR_EPOCHS = 20;
 export const DEFAULT_DETECTOR_BATCH = 16;
 export const DEFAULT_DETECTOR_LR = 0.002;
 /** Defaults of the detector on the pretrained backbone (bench/detection.ts, docs/detection.md). */
-export const BACKBONE_DETECTOR_DEFAULTS = { epochs: 40, learningRate: 0.002 };
+export const BACKBONE_DETECTOR_DEFAULTS = { epochs: 30, learningRate: 0.002 };
 
 export interface DetectorTrainInput {
   examples: DetectionExample[];
