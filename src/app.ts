@@ -50,6 +50,7 @@ import { hostingSettings } from './domain/hosting/settings.js';
 import { hostingHandlers, LEADER_OPERATIONS } from './handlers/hosting.js';
 import { exportHandlers } from './handlers/export.js';
 import { Membership } from './domain/nodes/membership.js';
+import { HttpPeers, nodeRoute, nodeRpcKey, type ServeUnit } from './server/node-rpc.js';
 import { ExportService } from './domain/versions/export.js';
 
 /**
@@ -71,6 +72,8 @@ export interface AppOptions {
   forward?: (operation: string) => Handler;
   /** worker role: tells the leader's job runner that a job was enqueued. */
   wakeLeader?: () => void;
+  /** worker role: runs an image another node forwarded on the leader's units (cluster.ts). */
+  serveUnit?: ServeUnit;
 }
 
 export interface App {
@@ -83,6 +86,8 @@ export interface App {
   runner: JobRunner;
   /** This node's row in the `nodes` table (heartbeats); joined by listen() (not in a worker). */
   membership: Membership;
+  /** Runs an image another node forwarded on this process's units (node-rpc.ts). */
+  serveUnit: ServeUnit;
   server: Server;
   log: Logger;
   /** Starts the job runner (standalone, leader) and the HTTP server (standalone, worker). */
@@ -135,7 +140,14 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   });
   runner.register(copies.job());
   if (recovers) await copies.reconcile();
-  const hosting = new HostingService({ versions: stores.versions, lookup: versions, vault, objects, runner, ids, settings: hostingSettings(config), log, shared });
+  // Node-to-node requests are signed with a key derived from the shared server key (node-rpc.ts).
+  const rpcKey = nodeRpcKey(secret);
+  const peers = shared ? new HttpPeers(rpcKey) : undefined;
+  const hosting = new HostingService({
+    versions: stores.versions, lookup: versions, vault, objects, runner, ids, settings: hostingSettings(config), log, shared,
+    clock, nodes: stores.nodes, membership, peers,
+  });
+  const serveUnit: ServeUnit = role === 'worker' && opts.serveUnit ? opts.serveUnit : (arn, bytes) => hosting.serveUnit(arn, bytes);
   runner.register(hosting.job());
   if (recovers && !shared) await hosting.restore();
   const datasetStore = stores.datasets;
@@ -161,10 +173,11 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
   const authenticator = new Authenticator({ mode: config.auth, credentials: config.credentials, defaultRegion: config.region }, () => clock.now());
   const s3Handlers = { ...bucketHandlers(s3), ...objectHandlers(s3, sealed), ...multipartHandlers(s3) };
   const pipeline = new Pipeline({ handlers: handlers as CompleteHandlerTable, authenticator, authorize: iam.authorizer(), log, s3: s3Handlers, s3Authorize: (c, op, t) => s3.authorizeRequest(c, op, t) });
-  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version, pid: process.pid }), consoleRoute(defaultConsoleDir()));
+  const server = createHttpServer(pipeline, () => ({ status: 'ok', version: process.env.npm_package_version, pid: process.pid }), consoleRoute(defaultConsoleDir()),
+    nodeRoute(rpcKey, serveUnit, () => clock.now().getTime()));
 
   return {
-    config, stores, pipeline, handlers: handlers as CompleteHandlerTable, runner, membership, server, log,
+    config, stores, pipeline, handlers: handlers as CompleteHandlerTable, runner, membership, serveUnit, server, log,
     async listen() {
       if (role !== 'worker') await runner.start();
       // The leader of --workers N does not listen: the workers share config.port (docs/scale-out.md).
@@ -186,6 +199,7 @@ export async function createApp(config: ServerConfig, opts: AppOptions = {}): Pr
       await membership.leave();
       await runner.stop();
       await hosting.close();
+      peers?.close();
       await stores.close();
       storage.close();
     },

@@ -12,6 +12,13 @@ import type { ServerConfig } from './config.js';
 import { ServiceError } from './protocol/errors.js';
 import type { Logger } from './server/logger.js';
 import type { Handler, RequestContext } from './server/pipeline.js';
+import { ImageRejected, PoolClosed, PoolFull } from './domain/hosting/pool.js';
+import type { UnitReply } from './domain/hosting/remote.js';
+import type { ImageCheck } from './domain/hosting/limits.js';
+
+/** The IPC name of an image another node forwarded (node-rpc.ts): the leader holds the units. */
+const SERVE_UNIT = 'osprey:serve-unit';
+type UnitOutcome = { reply: UnitReply } | { error: 'full' | 'closed' | 'image'; message: string; check?: ImageCheck };
 
 interface Invoke { type: 'invoke'; id: number; operation: string; ctx: RequestContext; input: unknown }
 interface Wake { type: 'wake' }
@@ -70,7 +77,25 @@ export async function startLeader(config: ServerConfig): Promise<Running> {
   return { url: `http://${config.host}:${port}`, log: app.log, close: stopAll };
 }
 
+/** The pool's errors travel as data: IPC carries no error classes. */
+async function serveUnit(app: App, input: { arn: string; bytes: Uint8Array }): Promise<UnitOutcome> {
+  try {
+    return { reply: await app.serveUnit(input.arn, Buffer.from(input.bytes)) };
+  } catch (e) {
+    if (e instanceof PoolFull) return { error: 'full', message: e.message };
+    if (e instanceof PoolClosed) return { error: 'closed', message: e.message };
+    if (e instanceof ImageRejected) return { error: 'image', message: e.message, check: e.check };
+    throw e;
+  }
+}
+
 async function answer(app: App, worker: Worker, m: Invoke): Promise<void> {
+  if (m.operation === SERVE_UNIT) {
+    const reply: Result = await serveUnit(app, m.input as { arn: string; bytes: Uint8Array })
+      .then((output) => ({ type: 'result' as const, id: m.id, output }), (e) => ({ type: 'result' as const, id: m.id, error: { internal: String(e) } }));
+    if (worker.isConnected()) worker.send(reply);
+    return;
+  }
   let reply: Result;
   try {
     reply = { type: 'result', id: m.id, output: await app.handlers[m.operation](m.ctx, m.input) };
@@ -114,7 +139,14 @@ export async function startWorker(config: ServerConfig): Promise<Running> {
   });
   // Best effort: the leader's runner also polls.
   const wakeLeader = () => { process.send!({ type: 'wake' } satisfies Wake, undefined, {}, () => undefined); };
-  const app = await createApp(config, { role: 'worker', forward, wakeLeader });
+  const serveUnit = async (arn: string, bytes: Buffer): Promise<UnitReply> => {
+    const out = await forward(SERVE_UNIT)({} as RequestContext, { arn, bytes }) as UnitOutcome;
+    if ('reply' in out) return out.reply;
+    if (out.error === 'full') throw new PoolFull(out.message);
+    if (out.error === 'image') throw new ImageRejected(out.check!, out.message);
+    throw new PoolClosed(out.message);
+  };
+  const app = await createApp(config, { role: 'worker', forward, wakeLeader, serveUnit });
   await app.listen();
   return { log: app.log, close: () => app.close() };
 }

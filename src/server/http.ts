@@ -1,7 +1,8 @@
 // node:http adapter: hands each request to the pipeline and writes the answer. AWS JSON requests
 // (POST / with X-Amz-Target) are read whole (bounded); everything else is S3, whose object bodies
 // stream both ways. GET /health answers outside the AWS API; unsigned GETs of /console/ are the web
-// console's files.
+// console's files; POST /_osprey/node/infer is another node's signed inference request (node-rpc.ts;
+// no S3 bucket name starts with "_").
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pipeline as pipe } from 'node:stream/promises';
 import { virtualHostBucket } from '../protocol/s3/route.js';
@@ -42,13 +43,15 @@ async function serveS3(pipeline: Pipeline, req: IncomingMessage, res: ServerResp
 }
 
 export function createHttpServer(pipeline: Pipeline, health: () => unknown,
-  consoleFiles?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>): Server {
+  consoleFiles?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
+  nodeRequests?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>): Server {
   const server = createServer(async (req, res) => {
     try {
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/_osprey/health')) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(health()));
         return;
       }
+      if (nodeRequests && (await nodeRequests(req, res))) return; // node-to-node inference: node-rpc.ts
       if (consoleFiles && (await consoleFiles(req, res))) return; // the web console's files: console-route.ts
       if (!isJsonRequest(req)) return await serveS3(pipeline, req, res);
       const body = await readBody(req);

@@ -1,14 +1,17 @@
 // Three Osprey nodes on one machine: one PostgreSQL database, one shared data folder (objects and
 // blobs), one master key. Node 1 starts alone with a long training, is killed with SIGKILL mid-epoch,
 // and nodes 2 and 3 take its job over once its lease expires; the version still ends COMPLETED.
-// Then: reads through another node at once, a cross-account copy through node 3, a model started
-// with 2 units and served identically by every node, and detection that survives killing a node.
+// Then: reads through another node at once, a cross-account copy through node 3, a fourth node joins,
+// a model started with 2 units is placed on two of the three live nodes and served identically
+// through every node (the third forwards), a holder is killed with SIGKILL and detection keeps
+// working while its unit moves to the third node; stop removes every placement.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import pg from 'pg';
 import { writeSampleDataset } from '../../src/ml/sample-dataset.js';
 import { ACCOUNT_B, aws, boto3, makeBucket } from '../helpers/clients.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../helpers/postgres.js';
@@ -86,22 +89,79 @@ test('three nodes on one PostgreSQL: reads, training hand-over after kill -9, co
   }, 'the copy');
   assert.equal(c1.Status, 'COPYING_COMPLETED', c1.StatusMessage);
 
-  // Start with 2 units through node 2; every node serves DetectCustomLabels with the same answer.
-  cli(n2, ['start-project-version', '--project-version-arn', v1.ProjectVersionArn, '--min-inference-units', '2']);
+  // A third live node joins (node 1 is dead): units are placed on two of the three.
+  const n4 = await node(2);
+  nodes.push(n4);
+  const live = [n2, n3, n4];
+  const arn = v1.ProjectVersionArn as string;
+  cli(n2, ['start-project-version', '--project-version-arn', arn, '--min-inference-units', '2']);
   await until(() => cli(n3, ['describe-project-versions', '--project-arn', p, '--version-names', 'v1']).ProjectVersionDescriptions[0].Status === 'RUNNING' || undefined, 'RUNNING');
-  const detect = (n: TestServer) => boto3(n.url, `out = [rek.detect_custom_labels(ProjectVersionArn=V['arn'], Image={'S3Object': {'Bucket': V['bucket'], 'Name': n}}, MinConfidence=0)['CustomLabels'] for n in V['names']]`,
-    undefined, { arn: v1.ProjectVersionArn, bucket: BUCKET, names: sampleImages() });
-  const answers = [detect(n2), detect(n3)];
-  assert.ok(Array.isArray(answers[0]) && answers[0].length >= 2 && answers[0][0].length > 0, JSON.stringify(answers[0]).slice(0, 300));
-  assert.deepEqual(answers[1], answers[0]);
+  const placed = await placements(arn);
+  assert.equal(placed.length, 2);
+  assert.ok(placed.every((r) => r.ready), JSON.stringify(placed));
+  const holderIds = placed.map((r) => r.node_id);
+  assert.equal(new Set(holderIds).size, 2, `two units, two nodes: ${holderIds}`);
+  const byId = (id: string) => live.find((n) => id.endsWith(`:${n.port}`));
+  const holders = holderIds.map((id) => byId(id)!);
+  assert.ok(holders.every(Boolean), `units on live nodes only: ${holderIds}`);
+  const idle = live.find((n) => !holders.includes(n))!;
 
-  // Kill a node that holds units: detection through the survivor keeps working.
-  await n3.kill();
-  assert.deepEqual(detect(n2), answers[0]);
-  const described = cli(n2, ['describe-project-versions', '--project-arn', p, '--version-names', 'v1']).ProjectVersionDescriptions[0];
-  assert.equal(described.Status, 'RUNNING');
-  assert.equal(described.MinInferenceUnits, 2);
+  // DetectCustomLabels through every node gives the same answer; the node without a unit forwards
+  // (it never loads the model itself).
+  const detect = (n: TestServer) => boto3(n.url, `out = [rek.detect_custom_labels(ProjectVersionArn=V['arn'], Image={'S3Object': {'Bucket': V['bucket'], 'Name': n}}, MinConfidence=0)['CustomLabels'] for n in V['names']]`,
+    undefined, { arn, bucket: BUCKET, names: sampleImages() });
+  const answers = live.map(detect);
+  assert.ok(Array.isArray(answers[0]) && answers[0].length >= 2 && answers[0][0].length > 0, JSON.stringify(answers[0]).slice(0, 300));
+  for (const a of answers.slice(1)) assert.deepEqual(a, answers[0]);
+  assert.ok(!idle.log().includes('inference units loaded'), 'the node without a unit did not load the model');
+  // The node-to-node route is no back door: unsigned, it refuses before running anything.
+  for (const n of holders) {
+    const r = await fetch(`${n.url}/_osprey/node/infer`, { method: 'POST', headers: { 'x-osprey-version-arn': arn, 'x-osprey-node-date': String(Date.now()) }, body: 'x' });
+    assert.equal(r.status, 403);
+  }
+
+  // Kill (SIGKILL) a node that holds a unit: detection through every survivor keeps working at once.
+  const [victim, survivor] = holders;
+  await victim.kill();
+  const killedAt = Date.now();
+  const survivors = live.filter((n) => n !== victim);
+  for (const n of survivors) assert.deepEqual(detect(n), answers[0]);
+  const during = cli(survivor, ['describe-project-versions', '--project-arn', p, '--version-names', 'v1']).ProjectVersionDescriptions[0];
+  assert.equal(during.Status, 'RUNNING');
+  assert.equal(during.MinInferenceUnits, 2);
+
+  // The dead node's unit moves to the node that had none, once, and is loaded there.
+  const moved = await until(async () => {
+    const rows = await placements(arn);
+    return rows.length === 2 && rows.every((r) => r.ready) && !rows.some((r) => r.node_id === holderIds[0]) ? rows : undefined;
+  }, 'the unit re-placed', 60_000);
+  assert.deepEqual(moved.map((r) => r.node_id).sort(), [holderIds[1], `${holderIds[1].split(':')[0]}:${idle.port}`].sort());
+  console.log(`unit re-placed and loaded ${Date.now() - killedAt} ms after SIGKILL`);
+  assert.equal(survivors.map((n) => n.log()).join('').split('inference units re-placed from a dead node').length - 1, 1, 'one node moved it');
+  assert.ok(idle.log().includes('inference units loaded'));
+  for (const n of survivors) assert.deepEqual(detect(n), answers[0]);
+  const settled = await until(() => {
+    const v = cli(idle, ['describe-project-versions', '--project-arn', p, '--version-names', 'v1']).ProjectVersionDescriptions[0];
+    return v.StatusMessage === 'The model is running.' ? v : undefined;
+  }, 'the status message back to running', 30_000);
+  assert.equal(settled.Status, 'RUNNING');
+  assert.equal(settled.MinInferenceUnits, 2);
+
+  // Stop through the node without the original units: every placement goes, every node unloads.
+  cli(idle, ['stop-project-version', '--project-version-arn', arn]);
+  await until(() => cli(survivor, ['describe-project-versions', '--project-arn', p, '--version-names', 'v1']).ProjectVersionDescriptions[0].Status === 'STOPPED' || undefined, 'STOPPED', 60_000);
+  assert.deepEqual(await placements(arn), []);
 });
+
+async function placements(arn: string): Promise<{ unit: number; node_id: string; ready: boolean }[]> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    return (await c.query('SELECT unit, node_id, ready FROM placements WHERE version_arn = $1 ORDER BY unit', [arn])).rows;
+  } finally {
+    await c.end();
+  }
+}
 
 function sampleImages(): string[] {
   const dir = join(dataDir, 'buckets', BUCKET);

@@ -14,7 +14,8 @@ import type { ObjectFiles } from '../s3/service.js';
 import type { Caller } from '../shared/scope.js';
 import type { VersionService } from '../versions/service.js';
 import { IMAGE_LIMITS, imageError } from './limits.js';
-import { ImageRejected, PoolClosed, PoolFull, type InferencePool } from './pool.js';
+import { ImageRejected, PoolClosed, PoolFull } from './pool.js';
+import type { Inference } from './remote.js';
 
 export interface DetectInput {
   projectVersionArn: string;
@@ -26,7 +27,7 @@ export interface DetectInput {
 /** A classifier's label, or a detector's instance with its Geometry. */
 export type CustomLabel = { Name: string; Confidence: number } | DetectedLabel;
 
-interface Host { poolFor(arn: string): Promise<InferencePool> }
+interface Host { poolFor(arn: string): Promise<Inference> }
 
 const MIB = 1024 * 1024;
 

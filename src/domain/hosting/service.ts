@@ -1,13 +1,18 @@
 // Hosting model versions: StartProjectVersion and StopProjectVersion change the status and enqueue a
-// persisted job; the job (reconcile) makes this process match the status: STARTING loads the model
+// persisted job; the job (reconcile) makes the units match the status: STARTING loads the model
 // into MinInferenceUnits workers and warms them up before RUNNING; STOPPING terminates the workers
-// before STOPPED; RUNNING with no workers here (after a restart) loads them again. Status changes go
-// only through VersionStore.transition() as the lifecycle table allows.
+// before STOPPED; RUNNING with no workers here (after a restart) loads them again. On a shared
+// database the units are placed on live nodes instead (placement.ts) and each node loads its own.
+// Status changes go only through VersionStore.transition() as the lifecycle table allows.
 import { InvalidParameter, LimitExceeded, ResourceInUse, Throttling } from '../../protocol/errors.js';
 import type { JobKind, JobRunner } from '../../jobs/runner.js';
 import type { Logger } from '../../server/logger.js';
 import type { ObjectFiles } from '../s3/service.js';
-import type { VersionRecord, VersionStore } from '../../storage/ports.js';
+import type { NodeStore, VersionRecord, VersionStore } from '../../storage/ports.js';
+import type { Clock } from '../shared/clock.js';
+import type { Membership } from '../nodes/membership.js';
+import { Placement } from './placement.js';
+import { RemoteUnits, type Inference, type PeerInference, type UnitReply } from './remote.js';
 import { readModelHeader } from '../../ml/model-format.js';
 import type { ModelVault } from '../keys/vault.js';
 import type { Ids } from '../shared/ids.js';
@@ -15,7 +20,7 @@ import type { Caller } from '../shared/scope.js';
 import { STARTABLE, allowedFrom, type VersionStatus } from '../versions/lifecycle.js';
 import type { VersionService } from '../versions/service.js';
 import { detect, type DetectInput } from './detect.js';
-import { InferencePool } from './pool.js';
+import { InferencePool, PoolClosed } from './pool.js';
 import type { HostingSettings } from './settings.js';
 
 export const HOSTING_JOB = 'host-version';
@@ -41,39 +46,36 @@ export interface HostingDeps {
   ids: Ids;
   settings: HostingSettings;
   log: Logger;
+  clock: Clock;
+  nodes: NodeStore;
+  membership: Membership;
   /**
-   * Several nodes share the database (docs/scale-out.md): a node serves DetectCustomLabels for any
-   * RUNNING version by loading it into its own units on first use, and unloads it once the database
-   * says the version is no longer hosted.
+   * Several nodes share the database (docs/scale-out.md): units are placed on live nodes, each node
+   * loads its own, and DetectCustomLabels for a version held elsewhere goes to a holder via `peers`.
    */
   shared?: boolean;
+  peers?: PeerInference;
 }
-
-/** How often a node of a shared deployment checks that its loaded models are still hosted. */
-const WATCH_MS = 2000;
 
 export class HostingService {
   private readonly pools = new Map<string, InferencePool>();
+  /** Units each local pool was started with (what the placements record). */
+  private readonly unitsOf = new Map<string, number>();
+  private readonly placement: Placement;
   /** Per-version serialisation of reconcile passes (guards this process's workers only). */
   private readonly chains = new Map<string, Promise<void>>();
   /** Versions found RUNNING at boot whose workers are not registered yet: detect waits for them. */
   private readonly restoring = new Map<string, { promise: Promise<void>; resolve: () => void }>();
 
-  private watcher?: NodeJS.Timeout;
-
   constructor(private readonly deps: HostingDeps) {
-    if (deps.shared) {
-      this.watcher = setInterval(() => void this.unloadStale().catch((e) => deps.log.error('hosting watch failed', { error: String(e) })), WATCH_MS);
-      this.watcher.unref();
-    }
-  }
-
-  /** Shared deployments: unloads the local units of versions that another node stopped. */
-  private async unloadStale(): Promise<void> {
-    for (const arn of [...this.pools.keys()]) {
-      const v = await this.deps.versions.get(arn);
-      if (!v || !HOSTED.includes(v.status) || v.status === 'STOPPING') await this.reconcile(arn);
-    }
+    this.placement = new Placement({
+      nodes: deps.nodes, versions: deps.versions, membership: deps.membership, clock: deps.clock, log: deps.log, shared: !!deps.shared,
+      local: {
+        held: () => new Map(this.unitsOf),
+        load: async (v, units) => { await this.unhost(v.arn); await this.host(v, units); },
+        unload: (arn) => this.unhost(arn),
+      },
+    });
   }
 
   async start(caller: Caller, arn: string, min: number, max?: number): Promise<VersionStatus> {
@@ -115,15 +117,31 @@ export class HostingService {
     return detect(this, this.deps, caller, input);
   }
 
-  /** The workers of a RUNNING version in this process (waits for a restore in progress). */
-  async poolFor(arn: string): Promise<InferencePool> {
+  /**
+   * The units that serve a RUNNING version: this process's workers (waits for a restore in
+   * progress), or on a shared database the units of other nodes.
+   */
+  async poolFor(arn: string): Promise<Inference> {
     if (!this.pools.has(arn)) await this.restoring.get(arn)?.promise;
-    // Shared deployments: a version RUNNING (started through any node) is loaded here on first use.
-    if (!this.pools.has(arn) && this.deps.shared) await this.reconcile(arn);
     const pool = this.pools.get(arn);
-    // RUNNING in the database but not loaded here: a retryable condition, not the client's fault.
-    if (!pool) throw Throttling(`The model version ${arn} is not loaded on this server yet; retry.`);
-    return pool;
+    if (pool) return pool;
+    if (this.deps.shared && this.deps.peers) {
+      const holders = await this.placement.remoteHolders(arn);
+      if (holders.length) return new RemoteUnits(arn, holders, this.deps.peers);
+    }
+    // RUNNING in the database but not loaded (here or anywhere yet): retryable, not the client's fault.
+    throw Throttling(`The model version ${arn} is not loaded on this server yet; retry.`);
+  }
+
+  /**
+   * Another node forwarded an image (server/node-rpc.ts): runs it on this node's units of the
+   * version. Rejects with PoolClosed when none is loaded here, PoolFull, or ImageRejected.
+   */
+  async serveUnit(arn: string, bytes: Buffer): Promise<UnitReply> {
+    const pool = this.pools.get(arn);
+    if (!pool) throw new PoolClosed(`no unit of ${arn} is loaded on this node`);
+    const output = await pool.submit(bytes);
+    return { kind: pool.kind, labels: pool.labels, thresholds: pool.thresholds, output };
   }
 
   /** Units alive or loading across all models (the autoscaler's budget). */
@@ -182,16 +200,17 @@ export class HostingService {
   private async pass(arn: string): Promise<void> {
     const v = await this.deps.versions.get(arn);
     try {
-      if (!v || !HOSTED.includes(v.status)) return await this.unhost(arn);
+      if (!v || !HOSTED.includes(v.status)) return await this.release(arn);
       if (v.status === 'STOPPING') {
-        await this.unhost(arn);
+        await this.release(arn);
         await this.deps.versions.transition(arn, ['STOPPING'], 'STOPPED', {
           statusMessage: MESSAGES.stopped, detail: { minInferenceUnits: undefined, maxInferenceUnits: undefined },
         });
         return;
       }
       try {
-        await this.host(v);
+        if (this.deps.shared) await this.placement.placeAndWait(arn);
+        else await this.host(v);
       } catch (e) {
         return await this.failHosting(arn, (e as Error).message);
       }
@@ -203,7 +222,14 @@ export class HostingService {
     }
   }
 
-  private async host(v: VersionRecord): Promise<void> {
+  /** Every unit of the version goes: this process's, and on a shared database its placements. */
+  private async release(arn: string): Promise<void> {
+    if (this.deps.shared) await this.placement.release(arn);
+    else await this.unhost(arn);
+  }
+
+  /** Loads the version into this process: MinInferenceUnits…MaxInferenceUnits units, or exactly `units` (a node's placed share). */
+  private async host(v: VersionRecord, units?: number): Promise<void> {
     if (this.pools.has(v.arn)) return;
     let model: Buffer;
     try {
@@ -216,19 +242,20 @@ export class HostingService {
     } catch (e) {
       throw new Error(`The model artifact is not a valid model: ${(e as Error).message}`);
     }
-    const min = v.detail.minInferenceUnits ?? 1;
+    const min = units ?? v.detail.minInferenceUnits ?? 1;
     const pool = new InferencePool({
-      name: v.arn, model, min, max: Math.max(min, v.detail.maxInferenceUnits ?? min),
+      name: v.arn, model, min, max: units ?? Math.max(min, v.detail.maxInferenceUnits ?? min),
       queuePerUnit: this.deps.settings.queuePerUnit, autoscale: this.deps.settings.autoscale,
       canGrow: () => this.totalUnits() < this.deps.settings.maxTotalUnits, log: this.deps.log,
     });
     // Registered before it is loaded, so requests after a restore queue instead of failing.
     this.pools.set(v.arn, pool);
+    this.unitsOf.set(v.arn, min);
     this.restored(v.arn);
     try {
       await pool.start();
     } catch (e) {
-      if (this.pools.get(v.arn) === pool) this.pools.delete(v.arn);
+      if (this.pools.get(v.arn) === pool) { this.pools.delete(v.arn); this.unitsOf.delete(v.arn); }
       throw new Error(`The model could not be loaded: ${(e as Error).message}`);
     }
   }
@@ -237,13 +264,14 @@ export class HostingService {
     const pool = this.pools.get(arn);
     if (!pool) return;
     this.pools.delete(arn);
+    this.unitsOf.delete(arn);
     await pool.close();
     this.deps.log.info('model unloaded', { version: arn });
   }
 
   /** A start or restore that cannot load the model ends FAILED with the reason; a stop always ends STOPPED. */
   private async failHosting(arn: string, reason: string): Promise<void> {
-    await this.unhost(arn);
+    await this.release(arn);
     const message = reason.startsWith('The model') ? reason : `The model could not be started: ${reason}`;
     if (await this.deps.versions.transition(arn, ['STARTING', 'RUNNING'], 'FAILED', { statusMessage: message, detail: { minInferenceUnits: undefined, maxInferenceUnits: undefined } })) {
       this.deps.log.warn('model failed to start', { version: arn, reason: message });
@@ -254,9 +282,9 @@ export class HostingService {
 
   /** Shutdown: terminate every worker. The statuses stay, so the next boot restores them. */
   async close(): Promise<void> {
-    clearInterval(this.watcher);
     const pools = [...this.pools.values()];
     this.pools.clear();
+    this.unitsOf.clear();
     for (const arn of [...this.restoring.keys()]) this.restored(arn);
     await Promise.all(pools.map((p) => p.close()));
   }
