@@ -29,6 +29,8 @@ const PARALLEL_PARTS = 4;
 const OBJECT = 50 * 1024;
 /** --cpu-prof DIR: the Osprey server writes a V8 CPU profile there when it stops (open it in Chrome DevTools). */
 const PROFILE_DIR = process.argv.includes('--cpu-prof') ? arg('cpu-prof', '') : undefined;
+/** libuv's thread pool of the Osprey server, as `npm start` sets it (docs/s3.md, "Benchmark"); UV_THREADPOOL_SIZE overrides. */
+const THREADPOOL = process.env.UV_THREADPOOL_SIZE ?? '16';
 const CREDS = { accessKeyId: 'AKIABENCHS3000000001', secretAccessKey: 'bench-secret' };
 const started = performance.now();
 
@@ -164,12 +166,12 @@ async function main() {
   const cpMbps = MB / ((performance.now() - c0) / 1000);
   rmSync(join(dir, 'copy.bin'));
 
-  const osprey = await startServer({ args: ['--auth', 'strict'], config: { credentials: [{ ...CREDS, accountId: '111122223333', principalArn: 'arn:aws:iam::111122223333:user/bench' }] }, env: { OSPREY_LOG_LEVEL: 'warn' }, nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [] });
+  const osprey = await startServer({ args: ['--auth', 'strict'], config: { credentials: [{ ...CREDS, accountId: '111122223333', principalArn: 'arn:aws:iam::111122223333:user/bench' }] }, env: { OSPREY_LOG_LEVEL: 'warn', UV_THREADPOOL_SIZE: THREADPOOL }, nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [] });
   const m = await moto();
   try {
     const o = await run('osprey', osprey.url, osprey.proc.pid!, file, true);
     const b = await run('moto_server', m.url, m.proc.pid!, file, MB <= 1024);
-    console.log(`requests ${REQUESTS} at concurrency ${CONCURRENCY} (node:http keep-alive, presigned SigV4 URLs; Osprey in strict mode); multipart ${MB} MiB in ${PART / 1024 / 1024} MiB parts, ${PARALLEL_PARTS} at a time, streamed from disk`);
+    console.log(`requests ${REQUESTS} at concurrency ${CONCURRENCY} (node:http keep-alive, presigned SigV4 URLs; Osprey in strict mode, UV_THREADPOOL_SIZE=${THREADPOOL}); multipart ${MB} MiB in ${PART / 1024 / 1024} MiB parts, ${PARALLEL_PARTS} at a time, streamed from disk`);
     for (const r of [o, b]) {
       console.log(`${r.name.padEnd(12)} ${r.ceiling.what} (${r.name === 'osprey' ? 'GET /health' : 'GET /'}): ${r.ceiling.rps.toFixed(0)} req/s`);
       console.log(`${r.name.padEnd(12)} ${[r.put, r.get].map((p) => `${p.what}: ${p.rps.toFixed(0)} req/s p50 ${p.p50.toFixed(1)} ms p99 ${p.p99.toFixed(1)} ms`).join(' | ')} | multipart ${Number.isNaN(r.mbps) ? 'skipped' : `${r.mbps.toFixed(0)} MB/s`} | ranged read ${r.rangeOk} | peak RSS ${r.rssMb.toFixed(0)} MB`);
