@@ -15,7 +15,8 @@
 // Baselines, same server, same run: (1) the same kind of tab opening a static page (/health): the
 // browser's floor; (2) the same API calls the page makes, from Node with the JS SDK.
 // Prints its own run time; about 2 minutes on 2 idle cores (seeding 1,000 images is most of it).
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadavg } from 'node:os';
@@ -107,15 +108,16 @@ async function main() {
   try {
     // Seed: projects, and a TRAIN dataset of ENTRIES labelled sample images.
     for (let i = 0; i < PROJECTS; i++) await client.send(new CreateProjectCommand({ ProjectName: `bench-${String(i).padStart(3, '0')}` }));
-    const bucketDir = join(server.dataDir, 'buckets', 'bench');
+    // The images go in through Osprey's S3 API (CreateBucket, PutObject), as a user's would.
+    const s3 = new S3Client({ endpoint: server.url, region: 'us-east-1', forcePathStyle: true, credentials: A });
+    await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
     const images = await generateSampleImages({ count: ENTRIES, seed: 3 });
-    const lines: string[] = [];
-    for (const img of images) {
-      mkdirSync(join(bucketDir, img.className), { recursive: true });
-      writeFileSync(join(bucketDir, img.path), img.bytes);
-      lines.push(manifestLine(`s3://bench/${img.path}`, img.className, SAMPLE_CLASSES.indexOf(img.className)));
+    const lines = images.map((img) => manifestLine(`s3://bench/${img.path}`, img.className, SAMPLE_CLASSES.indexOf(img.className)));
+    for (let i = 0; i < images.length; i += 8) {
+      await Promise.all(images.slice(i, i + 8).map((img) => s3.send(new PutObjectCommand({ Bucket: 'bench', Key: img.path, Body: img.bytes }))));
     }
-    writeFileSync(join(bucketDir, 'all.manifest'), lines.join('\n') + '\n');
+    await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'all.manifest', Body: lines.join('\n') + '\n' }));
+    s3.destroy();
     const project = 'bench-000';
     const projectArn = (await client.send(new DescribeProjectsCommand({ ProjectNames: [project] }))).ProjectDescriptions![0]!.ProjectArn!;
     const { DatasetArn } = await client.send(new CreateDatasetCommand({ ProjectArn: projectArn, DatasetType: 'TRAIN', DatasetSource: { GroundTruthManifest: { S3Object: { Bucket: 'bench', Name: 'all.manifest' } } } }));

@@ -1,7 +1,7 @@
 // Shared pieces of every page: the session context, data loading, AWS-shaped error display,
 // pagination and status badges.
 import { createContext } from 'preact';
-import { useCallback, useContext, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { ApiError, rekognition } from '../aws/client';
 import type { Session } from '../aws/session';
@@ -24,13 +24,15 @@ export interface Loaded<T> { data?: T; error?: unknown; loading: boolean; reload
 
 /**
  * Runs `fn` when `deps` change (and on reload); the latest answer wins. The request starts as soon
- * as the component is in the DOM (a layout effect), not after the next frame is painted.
+ * as the component is in the DOM (a layout effect), not after the next frame is painted; `afterPaint`
+ * waits for the paint instead, for secondary data (a row's tags) that should not delay the page
+ * (fixed for the life of the component: it picks which hook runs).
  */
-export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): Loaded<T> {
+export function useLoad<T>(fn: () => Promise<T>, deps: unknown[], { afterPaint = false } = {}): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);
   const seq = useRef(0);
-  useLayoutEffect(() => {
+  (afterPaint ? useEffect : useLayoutEffect)(() => {
     const mine = ++seq.current;
     setState((s) => ({ ...s, loading: true }));
     fn().then((data) => { if (mine === seq.current) setState({ data, loading: false }); },

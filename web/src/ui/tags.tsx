@@ -16,7 +16,7 @@ export function parseTags(text: string): Record<string, string> {
 
 export function TagEditor({ arn, compact = false }: { arn: string; compact?: boolean }) {
   const rek = useRek();
-  const tags = useLoad(() => rek('ListTagsForResource', { ResourceArn: arn }), [arn]);
+  const tags = useLoad(() => rek('ListTagsForResource', { ResourceArn: arn }), [arn], { afterPaint: compact });
   const [adding, setAdding] = useState('');
   const act = useAction();
   const entries = Object.entries((tags.data?.Tags ?? {}) as Record<string, string>);
