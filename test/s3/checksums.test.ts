@@ -76,6 +76,25 @@ test('x-amz-checksum-* headers: verified (BadDigest and nothing stored on a mism
   assert.equal(plain.headers['x-amz-checksum-crc32'], undefined, 'only when asked for');
 });
 
+test('multipart: each part\'s checksum is verified and echoed; CompleteMultipartUpload\'s checksum header is the whole object\'s, not its XML\'s', async () => {
+  const h = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+  const created = await send('POST', '/sums/mp?uploads', '', { ...h, 'x-amz-checksum-algorithm': 'CRC32' });
+  assert.equal(created.status, 200, created.body);
+  const uploadId = /<UploadId>([^<]+)</.exec(created.body)![1]!;
+  const data = randomBytes(10_000);
+  const q = `uploadId=${encodeURIComponent(uploadId)}`;
+  const bad = await send('PUT', `/sums/mp?partNumber=1&${q}`, data, { ...h, 'x-amz-checksum-crc32': crc32Base64(Buffer.from('other')) });
+  assert.deepEqual([bad.status, code(bad)], [400, 'BadDigest']);
+  const part = await send('PUT', `/sums/mp?partNumber=1&${q}`, data, { ...h, 'x-amz-checksum-crc32': crc32Base64(data) });
+  assert.equal(part.status, 200, part.body);
+  assert.equal(part.headers['x-amz-checksum-crc32'], crc32Base64(data));
+  const xml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers.etag}</ETag><ChecksumCRC32>${crc32Base64(data)}</ChecksumCRC32></Part></CompleteMultipartUpload>`;
+  const done = await send('POST', `/sums/mp?${q}`, xml, { ...h, 'x-amz-checksum-crc32': crc32Base64(data), 'x-amz-checksum-type': 'FULL_OBJECT' });
+  assert.equal(done.status, 200, done.body);
+  const got = await send('GET', '/sums/mp', '', h);
+  assert.deepEqual(got.bytes, data);
+});
+
 /** An aws-chunked body signed as STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER (S3 API Reference, "Signature calculations for trailing headers"). */
 function signedTrailerBody(data: Buffer, chunkSize: number, trailer: [string, string], seed: string, amzDate: string, secret: string, tamper?: 'chunk' | 'trailer'): Buffer {
   const date = amzDate.slice(0, 8);

@@ -9,11 +9,14 @@ import { S3 } from '../../protocol/s3-errors.js';
 import type { ObjectChecksum, ObjectMeta } from '../../storage/ports.js';
 import { header, type S3Context, type S3Request } from './types.js';
 
-/** Reads a small body whole; `limit` bytes at most (MalformedXML / EntityTooLarge beyond). */
-export async function readSmallBody(ctx: S3Context, req: S3Request, limit = 1024 * 1024): Promise<Buffer> {
+/**
+ * Reads a small body whole; `limit` bytes at most (MalformedXML / EntityTooLarge beyond). `checksummed:
+ * false` for CompleteMultipartUpload, whose x-amz-checksum-* headers are the whole object's, not the XML's.
+ */
+export async function readSmallBody(ctx: S3Context, req: S3Request, limit = 1024 * 1024, checksummed = true): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of objectBody(ctx, req)) {
+  for await (const c of objectBody(ctx, req, undefined, checksummed)) {
     size += (c as Buffer).length;
     if (size > limit) throw S3.EntityTooLarge(`The request body exceeds ${limit} bytes.`);
     chunks.push(c as Buffer);
@@ -45,9 +48,9 @@ export function contentMd5(req: S3Request): Buffer | undefined {
  * stream fails, so nothing is stored). When `meta` is given, the verified checksum is written into
  * `meta.checksum` as the stream ends (before the store commits the object).
  */
-export function objectBody(ctx: S3Context, req: S3Request, meta?: ObjectMeta): NodeJS.ReadableStream {
+export function objectBody(ctx: S3Context, req: S3Request, meta?: ObjectMeta, checksummed = true): NodeJS.ReadableStream {
   const declared = header(req, 'x-amz-content-sha256');
-  const requested = requestedChecksum(req.headers);
+  const requested = checksummed ? requestedChecksum(req.headers) : undefined;
   const chunked = (header(req, 'content-encoding') ?? '').split(',').some((e) => e.trim() === 'aws-chunked')
     || declared === STREAMING_SIGNED || declared === STREAMING_SIGNED_TRAILER || declared === STREAMING_UNSIGNED_TRAILER;
   let stream: NodeJS.ReadableStream = req.body;

@@ -61,7 +61,8 @@ export function multipartHandlers(s3: S3Service): Record<string, S3Handler> {
     async CompleteMultipartUpload(ctx, req) {
       const { bucket, key } = target(req);
       const uploadId = uploadIdOf(req);
-      const doc = parseXml(await readSmallBody(ctx, req), 'CompleteMultipartUpload');
+      // Its x-amz-checksum-* headers name the whole object's checksum (not kept: multipart objects store none).
+      const doc = parseXml(await readSmallBody(ctx, req, undefined, false), 'CompleteMultipartUpload');
       const raw: any[] = doc.Part ?? [];
       if (raw.length === 0) throw S3.MalformedXML('You must specify at least one part');
       const parts = raw.map((p) => {
