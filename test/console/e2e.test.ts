@@ -225,6 +225,20 @@ test('dataset: grid with labels, label statistics, filters in the URL', opts, as
   assert.equal(fetched.size, train.length, 'every image once scrolled through');
   page.off('request', onRequest);
   await page.setViewportSize({ width: 1280, height: 800 });
+
+  // By keyboard alone: Tab reaches an image's Edit button (past the filters), Enter opens the editor with
+  // the focus in it, Escape closes it.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const focused = () => page.evaluate(() => ({ text: document.activeElement?.textContent ?? '', id: document.activeElement?.id ?? '' }));
+  const passed = new Set<string>();
+  for (let i = 0; i < 60 && !(await focused()).text.startsWith('Edit'); i++) { await page.keyboard.press('Tab'); passed.add((await focused()).id); }
+  assert.match((await focused()).text, /^Edit /, 'an Edit button is reachable with Tab');
+  assert.ok(['f-label', 'f-labeled', 'f-errors', 'f-contains'].every((id) => passed.has(id)), 'the filters are reachable with Tab');
+  await page.keyboard.press('Enter');
+  await page.locator('.editor').waitFor();
+  assert.equal((await focused()).id, 'editor-h');
+  await page.keyboard.press('Escape');
+  await page.locator('.editor').waitFor({ state: 'detached' });
 });
 
 test('training: the version page shows the status live until TRAINING_COMPLETED, then the evaluation', opts, async () => {
