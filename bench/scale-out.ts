@@ -226,22 +226,22 @@ async function jobHandOver(): Promise<void> {
     await writeSampleDataset({ out: join(dataDir, 'buckets', 'imgs'), bucket: 'imgs', count: 60, seed: 11 });
     const a = await startServer({ dataDir, env: env(500) });
     nodes.push(a);
-    makeBucket(a.url, 'results');
-    const projectArn = (await ok(a.port, 'CreateProject', { ProjectName: 'handover' })).ProjectArn;
+    makeBucket(a.url, 'results'); // owned by the aws CLI's default test account, MODEL_ACCOUNT
+    const projectArn = (await ok(a.port, 'CreateProject', { ProjectName: 'handover' }, MODEL_ACCOUNT)).ProjectArn;
     for (const [type, name] of [['TRAIN', 'train.manifest'], ['TEST', 'test.manifest']]) {
-      const arn = (await ok(a.port, 'CreateDataset', { ProjectArn: projectArn, DatasetType: type, DatasetSource: { GroundTruthManifest: { S3Object: { Bucket: 'imgs', Name: name } } } })).DatasetArn;
-      await until(async () => ((await ok(a.port, 'DescribeDataset', { DatasetArn: arn })).DatasetDescription.Status === 'CREATE_COMPLETE' ? true : undefined), 'the dataset');
+      const arn = (await ok(a.port, 'CreateDataset', { ProjectArn: projectArn, DatasetType: type, DatasetSource: { GroundTruthManifest: { S3Object: { Bucket: 'imgs', Name: name } } } }, MODEL_ACCOUNT)).DatasetArn;
+      await until(async () => ((await ok(a.port, 'DescribeDataset', { DatasetArn: arn }, MODEL_ACCOUNT)).DatasetDescription.Status === 'CREATE_COMPLETE' ? true : undefined), 'the dataset');
     }
-    const versionArn = (await ok(a.port, 'CreateProjectVersion', { ProjectArn: projectArn, VersionName: 'v1', OutputConfig: { S3Bucket: 'results' } })).ProjectVersionArn;
-    await until(async () => ((await describeVersion(a.port, projectArn, versionArn, ACCOUNT)).StatusMessage?.startsWith('Training: epoch') ? true : undefined), 'a training epoch on node A');
+    const versionArn = (await ok(a.port, 'CreateProjectVersion', { ProjectArn: projectArn, VersionName: 'v1', OutputConfig: { S3Bucket: 'results' } }, MODEL_ACCOUNT)).ProjectVersionArn;
+    await until(async () => ((await describeVersion(a.port, projectArn, versionArn, MODEL_ACCOUNT)).StatusMessage?.startsWith('Training: epoch') ? true : undefined), 'a training epoch on node A');
     const b = await startServer({ dataDir, env: env(2) });
     nodes.push(b);
     await a.kill();
     const t0 = performance.now();
-    const last = (await describeVersion(b.port, projectArn, versionArn, ACCOUNT)).StatusMessage;
-    await until(async () => ((await describeVersion(b.port, projectArn, versionArn, ACCOUNT)).StatusMessage !== last ? true : undefined), 'the job on node B');
+    const last = (await describeVersion(b.port, projectArn, versionArn, MODEL_ACCOUNT)).StatusMessage;
+    await until(async () => ((await describeVersion(b.port, projectArn, versionArn, MODEL_ACCOUNT)).StatusMessage !== last ? true : undefined), 'the job on node B');
     const running = performance.now() - t0;
-    const final = await until(async () => { const v = await describeVersion(b.port, projectArn, versionArn, ACCOUNT); return v.Status !== 'TRAINING_IN_PROGRESS' ? v : undefined; }, 'the version done');
+    const final = await until(async () => { const v = await describeVersion(b.port, projectArn, versionArn, MODEL_ACCOUNT); return v.Status !== 'TRAINING_IN_PROGRESS' ? v : undefined; }, 'the version done');
     const completed = performance.now() - t0;
     console.log(`Training job hand-over after SIGKILL (job lease ${LEASE_SECONDS} s):`);
     console.log(`  running on another node after ${(running / 1000).toFixed(1)} s (×${(running / 1000 / LEASE_SECONDS).toFixed(2)} of the lease); ${final.Status} after ${(completed / 1000).toFixed(1)} s (2 epochs on the new node)`);
