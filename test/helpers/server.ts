@@ -1,5 +1,6 @@
 // Starts a real `osprey serve` child process on a free port with its own data dir, for interop,
-// crash and fuzz tests. Requires the build (npm test builds first).
+// crash and fuzz tests (or a 2-node cluster, OSPREY_TEST_CLUSTER=pg-s3: cluster.ts). Requires the
+// build (npm test builds first).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -31,6 +32,9 @@ export interface ServerOptions {
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
+  // OSPREY_TEST_CLUSTER=pg-s3: a 2-node PostgreSQL + S3 cluster behind a proxy instead (cluster.ts);
+  // a call that names its data dir (a restart on the same folder) gets one embedded node as before.
+  if (process.env.OSPREY_TEST_CLUSTER === 'pg-s3' && !opts.dataDir) return (await import('./cluster.js')).startCluster(opts);
   const dataDir = opts.dataDir ?? tempDir('osprey-test-');
   const args = [...(opts.nodeArgs ?? []), join(REPO, 'bin', 'osprey.js'), 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])];
   if (opts.config) {

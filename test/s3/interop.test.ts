@@ -200,7 +200,8 @@ async function signedRaw(method: string, host: string, path: string, body = '', 
   });
 }
 
-test('virtual-hosted-style requests (bucket.localhost:port) and S3 XML errors for bad input', async () => {
+// Through the 2-node cluster's test proxy (OSPREY_TEST_CLUSTER) a raw request the node refuses before reading its body fails in the proxy.
+test('virtual-hosted-style requests (bucket.localhost:port) and S3 XML errors for bad input', { skip: process.env.OSPREY_TEST_CLUSTER ? 'raw early-refused requests do not pass the test proxy' : false }, async () => {
   const host = `vhost-bucket.localhost:${server.port}`;
   assert.equal((await signedRaw('PUT', host, '/')).status, 200);
   assert.equal((await signedRaw('PUT', host, '/dir/k%20ey.txt', 'hello')).status, 200);

@@ -245,10 +245,19 @@ export class S3ObjectStore implements ObjectStore {
       return { partNumber, etag: unquote(r.ETag), size: length, lastModified: new Date() };
     } catch (e) {
       if (guarded.failure()) throw storeError(guarded.failure());
-      // Some S3-compatible servers (moto) fail a part of an unknown upload with a 500 page, not NoSuchUpload.
-      if (!isMissing(e, 'NoSuchUpload')) await this.listParts(bucket, key, uploadId, 0, 1);
-      throw storeError(e);
+      throw await this.uploadError(bucket, key, uploadId, e);
     }
+  }
+
+  /**
+   * The error to report for a failed call on an upload. Some S3-compatible servers (moto_server)
+   * answer a part or a completion of an unknown upload with a 500 page, not NoSuchUpload: ListParts says which.
+   */
+  private async uploadError(bucket: string, key: string, uploadId: string, e: unknown): Promise<unknown> {
+    if (!isMissing(e, 'NoSuchUpload') && (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 400) {
+      try { await this.listParts(bucket, key, uploadId, 0, 1); } catch (gone) { if (gone instanceof ObjectStoreError) return gone; }
+    }
+    return storeError(e);
   }
 
   async listParts(bucket: string, key: string, uploadId: string, after: number, max: number): Promise<{ parts: PartInfo[]; isTruncated: boolean }> {
@@ -269,7 +278,7 @@ export class S3ObjectStore implements ObjectStore {
         Bucket: bucket, Key: key, UploadId: uploadId,
         MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: `"${unquote(p.etag)}"` })) },
       }));
-    } catch (e) { throw storeError(e); }
+    } catch (e) { throw await this.uploadError(bucket, key, uploadId, e); }
     const info = await this.head(bucket, key);
     if (!info) throw new ObjectStoreError('NoSuchUpload', 'The upload completed but its object is gone (deleted or replaced meanwhile).');
     return info;
