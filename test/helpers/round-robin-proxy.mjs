@@ -29,10 +29,16 @@ const server = http.createServer((req, res) => {
     res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(up.rawHeaders));
     up.pipe(res);
   });
+  // A node may answer before it has read the whole body and then close: writing the rest fails, but
+  // the answer already on its way is the one to deliver.
+  let answered = false;
+  upstream.on('response', () => { answered = true; });
   upstream.on('error', (e) => {
-    if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+    if (answered || res.headersSent) return;
+    res.writeHead(502, { 'content-type': 'text/plain' });
     res.end(`proxy: ${e.message}`);
   });
+  upstream.flushHeaders(); // a node may answer from the headers alone (a declared length over the limit)
   req.on('error', () => upstream.destroy());
   req.pipe(upstream);
 });
