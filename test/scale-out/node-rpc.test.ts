@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { ImageRejected, PoolClosed, PoolFull } from '../../src/domain/hosting/pool.js';
-import { PeerUnavailable, type UnitReply } from '../../src/domain/hosting/remote.js';
+import { PeerUnavailable, RemoteUnits, type UnitReply } from '../../src/domain/hosting/remote.js';
 import { HttpPeers, NODE_INFER_PATH, nodeRoute, nodeRpcKey } from '../../src/server/node-rpc.js';
 
 const secret = randomBytes(32);
@@ -76,4 +76,19 @@ test('a node that cannot be reached is PeerUnavailable (the caller tries the nex
   const port = (closed.address() as { port: number }).port;
   closed.close();
   await assert.rejects(new HttpPeers(key).infer(`http://127.0.0.1:${port}`, ARN, Buffer.from('x')), PeerUnavailable);
+});
+
+test('RemoteUnits: a holder that cannot be reached is skipped; none reachable is a retryable ThrottlingException', async () => {
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+  const deadUrl = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
+  closed.close();
+  const holder = (nodeUrl: string, unit: number) => ({ versionArn: ARN, unit, nodeId: nodeUrl, nodeUrl, placedAt: new Date(), ready: true });
+  const peers = new HttpPeers(key);
+  const units = new RemoteUnits(ARN, [holder(deadUrl, 0), holder(url, 1)], peers);
+  for (let i = 0; i < 3; i++) assert.deepEqual([...(await units.submit(Buffer.from('img')))], [0.25, 0.75]);
+  assert.deepEqual([units.kind, units.labels], ['classification', ['cat', 'dog']]);
+  await assert.rejects(units.submit(Buffer.from('tiny')), ImageRejected, 'an answer from a holder is final, not retried elsewhere');
+  await assert.rejects(new RemoteUnits(ARN, [holder(deadUrl, 0)], peers).submit(Buffer.from('img')), (e: Error & { code?: string }) => e.code === 'ThrottlingException');
+  peers.close();
 });
