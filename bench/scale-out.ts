@@ -6,11 +6,13 @@
 //             the 3rd forwards), then the unit hand-over: SIGKILL of a holder until its unit is loaded
 //             on another node;
 //   handover  a training job on a node killed with SIGKILL: time until the job runs on another node
-//             (its status message changes) and until the version is TRAINING_COMPLETED.
+//             (its status message changes) and until the version is TRAINING_COMPLETED;
+//   copy      CopyProjectVersion latency on S3 for model blobs of --copy-mb sizes (bench/s3-copy.ts;
+//             needs moto_server).
 // Needs OSPREY_TEST_DATABASE_URL (scripts/pg-cluster.sh start DIR) and the build (dist/). On a small
 // machine the nodes share the cores: read the ratios, not the absolute figures. Prints its run time.
 // Usage: npx tsx bench/scale-out.ts [--seconds 5] [--connections 32] [--detect-connections 8]
-//          [--projects 1000] [--lease-seconds 10] [--only describe,detect,handover]
+//          [--projects 1000] [--lease-seconds 10] [--copy-mb 1,100,1000] [--only describe,detect,handover,copy]
 import { Agent, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,10 +25,11 @@ import { makeBucket } from '../test/helpers/clients.js';
 import { ACCOUNT as MODEL_ACCOUNT, largeJpeg, sampleModel, seedVersion } from '../test/hosting/fixtures.js';
 import { writeSampleDataset } from '../src/ml/sample-dataset.js';
 import { seedPostgresVersion } from './seed-postgres.js';
+import { s3CopySection } from './s3-copy.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
-const only = (() => { const i = args.indexOf('--only'); return new Set((i >= 0 ? args[i + 1] : 'describe,detect,handover').split(',')); })();
+const only = (() => { const i = args.indexOf('--only'); return new Set((i >= 0 ? args[i + 1] : 'describe,detect,handover,copy').split(',')); })();
 const SECONDS = opt('seconds', 5);
 const CONNECTIONS = opt('connections', 32);
 const DETECT_CONNECTIONS = opt('detect-connections', 8);
@@ -255,5 +258,6 @@ async function jobHandOver(): Promise<void> {
 console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 if (only.has('describe') || only.has('detect')) await nodesSection();
 if (only.has('handover')) await jobHandOver();
+if (only.has('copy')) await s3CopySection((() => { const i = args.indexOf('--copy-mb'); return (i >= 0 ? args[i + 1] : '1,100,1000').split(',').map(Number); })());
 agent.destroy();
 console.log(`bench/scale-out.ts ran ${((performance.now() - started) / 1000).toFixed(0)} s; load average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
