@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { boto3, makeBucket } from '../helpers/clients.js';
 import { REPO, type TestServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
-import { trainingOptions } from '../../src/domain/versions/training/options.js';
+import { backboneFor, trainingOptions } from '../../src/domain/versions/training/options.js';
 import { BUCKET, sampleServer } from './fixtures.js';
 
 let server: TestServer;
@@ -21,7 +21,12 @@ after(async () => { await server.stop(); server.cleanup(); });
 test('unknown backbone or variant values are refused with a clear message', () => {
   assert.throws(() => trainingOptions({ backbone: 'resnet' }, {}), /training\.backbone must be one of none, mobilenet-v2, got resnet/);
   assert.throws(() => trainingOptions({}, { OSPREY_TRAINING_TRANSFER_VARIANT: 'half' }), /training\.transferVariant must be one of frozen, fine-tuned/);
-  assert.equal(trainingOptions({}, {}).backbone, 'none');
+  assert.equal(trainingOptions({}, {}).backbone, undefined);
+  // Unset: detection trains on the backbone, classification from scratch; a set value holds for both.
+  assert.equal(backboneFor(trainingOptions({}, {}), 'detection'), 'mobilenet-v2');
+  assert.equal(backboneFor(trainingOptions({}, {}), 'classification'), 'none');
+  assert.equal(backboneFor(trainingOptions({}, { OSPREY_TRAINING_BACKBONE: 'none' }), 'detection'), 'none');
+  assert.equal(backboneFor(trainingOptions({ backbone: 'mobilenet-v2' }, {}), 'classification'), 'mobilenet-v2');
 });
 
 test('CreateProjectVersion trains on the pretrained backbone when configured; the model exports with it', () => {

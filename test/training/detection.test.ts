@@ -21,7 +21,7 @@ let server: TestServer;
 let scenes: Scene[];
 
 before(async () => {
-  server = await startServer({ env: { OSPREY_TRAINING_EPOCHS: '16', OSPREY_TRAINING_INPUT_SIZE: '64', OSPREY_LOG_LEVEL: 'info' } });
+  server = await startServer({ env: { OSPREY_TRAINING_BACKBONE: 'none', OSPREY_TRAINING_EPOCHS: '16', OSPREY_TRAINING_INPUT_SIZE: '64', OSPREY_LOG_LEVEL: 'info' } });
   makeBucket(server.url, 'out');
   scenes = await writeScenes({ out: join(server.dataDir, 'buckets', BUCKET), bucket: BUCKET, count: 96, seed: 5, classes: 2 });
 });

@@ -6,7 +6,7 @@ import type { Letterboxed } from '../../../ml/detection/letterbox.js';
 import type { Detection } from '../../../ml/detection/decode.js';
 import type { DetectionEvaluation, GroundTruthBox } from '../../../ml/detection/evaluate.js';
 import { isUsable, type ParsedLine } from '../../datasets/manifest.js';
-import type { TrainingOptions } from './options.js';
+import { backboneFor, type TrainingOptions } from './options.js';
 
 /** What a trained branch hands back to the job (the same for classification and detection). */
 export interface TrainedVersion {
@@ -26,7 +26,7 @@ export const detectionLines = (lines: ParsedLine[]) => lines.filter((l) => isUsa
 export async function detectionDecoder(options: TrainingOptions): Promise<{ size: number; decode: (bytes: Buffer) => Promise<Letterboxed> }> {
   const { DEFAULT_DETECTOR_INPUT, DEFAULT_DETECTOR, BACKBONE_DETECTOR, BACKBONE_DETECTOR_INPUT, outputStride } = await import('../../../ml/detection/network.js');
   const { letterbox } = await import('../../../ml/detection/letterbox.js');
-  const onBackbone = options.backbone === 'mobilenet-v2';
+  const onBackbone = backboneFor(options, 'detection') === 'mobilenet-v2';
   const stride = outputStride(onBackbone ? BACKBONE_DETECTOR : DEFAULT_DETECTOR);
   const size = options.inputSize ? Math.max(2, Math.ceil(options.inputSize / stride)) * stride : onBackbone ? BACKBONE_DETECTOR_INPUT : DEFAULT_DETECTOR_INPUT;
   return { size, decode: (bytes) => letterbox(bytes, size) };
@@ -54,10 +54,11 @@ export async function trainDetection(args: {
   const index = new Map(labelNames.map((l, i) => [l, i]));
   const example = (l: ParsedLine) => { const lb = args.images.get(l)!; return { image: lb.input, lb, boxes: boxesOf(l, index) }; };
   const examples = trainLines.map(example);
-  await args.say(`Training an object detector${options.backbone === 'mobilenet-v2' ? ' on the pretrained MobileNetV2 backbone' : ''} on ${examples.length} images with ${labelNames.length} labels.`);
+  const backbone = backboneFor(options, 'detection');
+  await args.say(`Training an object detector${backbone === 'mobilenet-v2' ? ' on the pretrained MobileNetV2 backbone' : ''} on ${examples.length} images with ${labelNames.length} labels.`);
   const trained = await trainDetector({
     examples, labelNames, inputSize: args.size, epochs: options.epochs, seed: options.seed, batchSize: options.batchSize, learningRate: options.learningRate,
-    backbone: options.backbone,
+    backbone,
   }, args.onProgress, args.signal);
   if (args.signal.aborted) { const e = new Error('training aborted'); e.name = 'AbortError'; throw e; }
 

@@ -18,7 +18,7 @@ import { allErrors, autoSplit, checkSets, decodeImages, gather, isDetection, isL
 import { detectionDecoder, trainDetection, type TrainedVersion } from './detection.js';
 import type { Letterboxed } from '../../../ml/detection/letterbox.js';
 import type { ParsedLine } from '../../datasets/manifest.js';
-import type { TrainingOptions } from './options.js';
+import { backboneFor, type TrainingOptions } from './options.js';
 import { Outputs } from './outputs.js';
 import { manifestSummary, testingGroundTruth, trainingGroundTruth, withValidation } from './summary.js';
 
@@ -66,7 +66,7 @@ export function trainingJob(deps: TrainingDeps): JobKind {
     // tfjs loads on the first training, not at server start-up.
     const { DEFAULT_INPUT_SIZE, trainClassifier } = await import('../../../ml/train.js');
     const { predictBatch } = await import('../../../ml/predict.js');
-    const backbone = options.backbone === 'mobilenet-v2';
+    const backbone = backboneFor(options, 'classification') === 'mobilenet-v2';
     const inputSize = options.inputSize ?? (backbone ? 224 : DEFAULT_INPUT_SIZE);
     const autoCreate = p.source.autoCreate;
 
@@ -153,7 +153,7 @@ export function trainingJob(deps: TrainingDeps): JobKind {
       const trained = await trainClassifier({
         examples, labelNames, inputSize, epochs: options.epochs, seed: options.seed, batchSize: options.batchSize,
         learningRate: options.learningRate, augmentFlip: options.augmentFlip,
-        backbone: options.backbone, transferVariant: options.transferVariant,
+        backbone: backboneFor(options, 'classification'), transferVariant: options.transferVariant,
       }, onProgress, signal);
       aborted(signal);
 
