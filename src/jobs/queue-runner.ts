@@ -8,7 +8,7 @@
 import type { JobQueue, JobRecord, JobStore } from '../storage/ports.js';
 import type { Clock } from '../domain/shared/clock.js';
 import type { Logger } from '../server/logger.js';
-import type { JobKind, JobRunner } from './runner.js';
+import { recoverJob, runLeased, type JobKind, type JobRunner, type LeaseDeps } from './runner.js';
 
 const LEASE_MS = 60_000;
 
@@ -91,7 +91,7 @@ export class QueueJobRunner implements JobRunner {
     if (job.state === 'RUNNING') {
       // A live node holds it; should that node die, the sweep queues the job again.
       if (job.leaseUntil && job.leaseUntil.getTime() >= this.clock.now().getTime()) return;
-      if (!(await this.recover(kind, job))) return;
+      if (!(await recoverJob(this.lease(), kind, job))) return;
     }
     const claimed = await this.store.claim(id, this.owner, this.clock.now(), this.leaseMs, kind.clusterConcurrency);
     // Lost the race for a capped slot: queue it again at once; forbiddenFlags keeps nodes off it until a slot frees.
@@ -99,50 +99,20 @@ export class QueueJobRunner implements JobRunner {
     if (claimed) await this.execute(kind, claimed);
   }
 
-  /** A row whose runner died: the kind decides; only the node whose conditional requeue/finish wins acts. */
-  private async recover(kind: JobKind, job: JobRecord): Promise<boolean> {
-    const decision = await kind.recover(job).catch(() => 'fail' as const);
-    const dead = job.leaseOwner ?? '';
-    if (decision === 'resume') {
-      const requeued = await this.store.requeue(job.id, dead);
-      if (requeued) this.log.info('job resumed after its runner stopped', { job: job.id, kind: job.kind, runner: dead });
-      return requeued;
-    }
-    if (await this.store.finish(job.id, dead, 'FAILED', 'interrupted')) {
-      this.log.warn('job failed after its runner stopped', { job: job.id, kind: job.kind, runner: dead });
-      await kind.fail(job, 'The job was interrupted by a server restart.').catch(() => undefined);
-    }
-    return false;
+  private lease(): LeaseDeps {
+    return { store: this.store, clock: this.clock, log: this.log, owner: this.owner, leaseMs: this.leaseMs };
   }
 
   private async execute(kind: JobKind, job: JobRecord): Promise<void> {
     if (this.stopped) return this.handBack(job); // claimed while this node was stopping
-    const abort = new AbortController();
-    let lost = false;
-    const renew = setInterval(() => {
-      void this.store.renew(job.id, this.owner, new Date(this.clock.now().getTime() + this.leaseMs)).then((held) => {
-        // Another node took the job over (this one stalled past its lease): stop, and leave it to them.
-        if (!held && !abort.signal.aborted) { lost = true; this.log.warn('job lease lost', { job: job.id, kind: job.kind }); abort.abort(); }
-      }, () => undefined);
-    }, this.leaseMs / 3);
-    const done = (async () => {
-      try {
-        await kind.run({ job, signal: abort.signal, log: this.log });
-        await this.store.finish(job.id, this.owner, 'DONE');
-      } catch (e) {
-        if (abort.signal.aborted && lost) return;
-        if (abort.signal.aborted && this.stopped) return this.handBack(job);
-        const reason = e instanceof Error ? e.message : String(e);
-        this.log.error('job failed', { job: job.id, kind: job.kind, error: reason });
-        await kind.fail(job, reason).catch((err) => this.log.error('job fail handler failed', { error: String(err) }));
-        await this.store.finish(job.id, this.owner, 'FAILED', reason);
-      } finally {
-        clearInterval(renew);
+    const { abort, done } = runLeased(this.lease(), kind, job, {
+      stopping: () => this.stopped, onStopped: () => this.handBack(job),
+      after: async () => {
         this.running.delete(job.id);
         // A freed slot of a capped kind may let a waiting job start on another node.
         if (kind.clusterConcurrency !== undefined) await this.queue.wake().catch(() => undefined);
-      }
-    })();
+      },
+    });
     this.running.set(job.id, { abort, done });
     await done;
   }

@@ -7,7 +7,7 @@ import type { JobRecord, JobStore } from '../storage/ports.js';
 import type { Clock } from '../domain/shared/clock.js';
 import type { Ids } from '../domain/shared/ids.js';
 import type { Logger } from '../server/logger.js';
-import type { JobKind, JobRunner } from './runner.js';
+import { recoverJob, runLeased, type JobKind, type JobRunner, type LeaseDeps } from './runner.js';
 
 const LEASE_MS = 60_000;
 const POLL_MS = 200;
@@ -35,6 +35,10 @@ export class TableJobRunner implements JobRunner {
     this.leaseMs = opts.leaseMs ?? LEASE_MS;
   }
 
+  private lease(): LeaseDeps {
+    return { store: this.store, clock: this.clock, log: this.log, owner: this.owner, leaseMs: this.leaseMs };
+  }
+
   register(kind: JobKind): void { this.kinds.set(kind.kind, kind); }
 
   async enqueue(kind: string, id: string, payload: unknown): Promise<void> {
@@ -57,16 +61,7 @@ export class TableJobRunner implements JobRunner {
   /** Hands jobs of dead runners to their kind's recover(); only the runner that requeues or fails one acts on it. */
   private async recoverOrphans(): Promise<void> {
     for (const job of await this.store.orphaned(this.clock.now(), this.owner)) {
-      if (this.running.has(job.id)) continue;
-      const kind = this.kinds.get(job.kind);
-      const decision = kind ? await kind.recover(job).catch(() => 'fail' as const) : 'fail';
-      const dead = job.leaseOwner ?? '';
-      if (decision === 'resume') {
-        if (await this.store.requeue(job.id, dead)) this.log.info('job resumed after its runner stopped', { job: job.id, kind: job.kind, runner: dead });
-      } else if (await this.store.finish(job.id, dead, 'FAILED', 'interrupted')) {
-        this.log.warn('job failed after its runner stopped', { job: job.id, kind: job.kind, runner: dead });
-        await kind?.fail(job, 'The job was interrupted by a server restart.').catch(() => undefined);
-      }
+      if (!this.running.has(job.id)) await recoverJob(this.lease(), this.kinds.get(job.kind), job);
     }
   }
 
@@ -101,31 +96,11 @@ export class TableJobRunner implements JobRunner {
   }
 
   private launch(job: JobRecord): void {
-    const kind = this.kinds.get(job.kind)!;
-    const abort = new AbortController();
-    let lost = false;
-    const renew = setInterval(() => {
-      void this.store.renew(job.id, this.owner, new Date(this.clock.now().getTime() + this.leaseMs)).then((held) => {
-        // Another runner took the job over (this one stalled past its lease): stop, and leave it to them.
-        if (!held && !abort.signal.aborted) { lost = true; this.log.warn('job lease lost', { job: job.id, kind: job.kind }); abort.abort(); }
-      }, () => undefined);
-    }, this.leaseMs / 3);
-    const done = (async () => {
-      try {
-        await kind.run({ job, signal: abort.signal, log: this.log });
-        await this.store.finish(job.id, this.owner, 'DONE');
-      } catch (e) {
-        if (abort.signal.aborted && (this.stopped || lost)) return; // shutting down or taken over: leave it to recovery
-        const reason = e instanceof Error ? e.message : String(e);
-        this.log.error('job failed', { job: job.id, kind: job.kind, error: reason });
-        await kind.fail(job, reason).catch((err) => this.log.error('job fail handler failed', { error: String(err) }));
-        await this.store.finish(job.id, this.owner, 'FAILED', reason);
-      } finally {
-        clearInterval(renew);
-        this.running.delete(job.id);
-        this.poke();
-      }
-    })();
+    // Aborted by stop(): the row stays RUNNING under this runner's lease, for the next start's recovery.
+    const { abort, done } = runLeased(this.lease(), this.kinds.get(job.kind)!, job, {
+      stopping: () => this.stopped, onStopped: () => undefined,
+      after: () => { this.running.delete(job.id); this.poke(); },
+    });
     this.running.set(job.id, { kind: job.kind, abort, done });
   }
 
