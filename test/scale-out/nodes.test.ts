@@ -1,5 +1,5 @@
-// Three Osprey nodes on one machine: one PostgreSQL database, one shared data folder (objects and
-// blobs), one master key. Node 1 starts alone with a long training, is killed with SIGKILL mid-epoch,
+// Three Osprey nodes on one machine: one PostgreSQL database, one S3 service (moto_server: objects and
+// model blobs), one master key; each node has a data folder of its own (nothing is shared through it). Node 1 starts alone with a long training, is killed with SIGKILL mid-epoch,
 // and nodes 2 and 3 take its job over once its lease expires; the version still ends COMPLETED.
 // Then: reads through another node at once, a cross-account copy through node 3, a fourth node joins,
 // a model started with 2 units is placed on two of the three live nodes and served identically
@@ -7,51 +7,63 @@
 // working while its unit moves to the third node; stop removes every placement.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { writeSampleDataset } from '../../src/ml/sample-dataset.js';
-import { ACCOUNT_B, aws, boto3, makeBucket } from '../helpers/clients.js';
+import { ACCOUNT_B, aws, awsS3, boto3, makeBucket } from '../helpers/clients.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../helpers/postgres.js';
+import { S3_TEST_KEYS, skipWithoutS3, startMoto, type S3Service } from '../helpers/s3.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { tempDir } from '../helpers/tmp.js';
 import { BUCKET, cli, datasetStatus, manifestSource, until, versionDone } from '../training/fixtures.js';
 
 // Long enough that a node whose event loop a training epoch holds on this shared 2-core machine keeps its lease.
 const LEASE_SECONDS = 10;
 let db: TestDatabase;
-let dataDir: string;
+let s3: S3Service;
+/** The sample images and manifests, uploaded into the bucket with `aws s3 sync`. */
+let sampleDir: string;
+const skip = skipWithoutPostgres || skipWithoutS3;
 const nodes: TestServer[] = [];
 const masterKey = randomBytes(32).toString('base64');
 
 function node(epochs: number): Promise<TestServer> {
   return startServer({
-    dataDir,
+    dataDir: tempDir('osprey-node-'),
     env: {
-      OSPREY_DATABASE_URL: db.url, OSPREY_MASTER_KEY: masterKey, OSPREY_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
+      ...S3_TEST_KEYS, OSPREY_S3_ENDPOINT_URL: s3.url, OSPREY_DATABASE_URL: db.url, OSPREY_MASTER_KEY: masterKey, OSPREY_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
       OSPREY_TRAINING_EPOCHS: String(epochs), OSPREY_TRAINING_MAX_ATTEMPTS: '5', OSPREY_LOG_LEVEL: 'info',
     },
   });
 }
 
 before(async () => {
-  if (skipWithoutPostgres) return;
+  if (skip) return;
   db = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'osprey-nodes-'));
-  await writeSampleDataset({ out: join(dataDir, 'buckets', BUCKET), bucket: BUCKET, count: 60, seed: 11 });
-  mkdirSync(join(dataDir, 'buckets', 'out-b'), { recursive: true });
+  s3 = await startMoto(); // a private service: the bucket names below are fixed, and S3's are global
+  sampleDir = mkdtempSync(join(tmpdir(), 'osprey-nodes-sample-'));
+  await writeSampleDataset({ out: sampleDir, bucket: BUCKET, count: 60, seed: 11 });
 });
 
 after(async () => {
   for (const n of nodes) await n.stop().catch(() => undefined);
   await db?.drop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await s3?.stop();
+  for (const n of nodes) rmSync(n.dataDir, { recursive: true, force: true });
+  if (sampleDir) rmSync(sampleDir, { recursive: true, force: true });
 });
 
-test('three nodes on one PostgreSQL: reads, training hand-over after kill -9, copy, hosting', { skip: skipWithoutPostgres, timeout: 900_000 }, async () => {
+test('three nodes on one PostgreSQL: reads, training hand-over after kill -9, copy, hosting', { skip, timeout: 900_000 }, async () => {
   const n1 = await node(500);
   nodes.push(n1);
+  // The images go in as a user puts them: through Osprey's S3 API, into the S3 service behind it.
+  makeBucket(n1.url, BUCKET);
+  const sync = awsS3(n1.url, ['s3', 'sync', sampleDir, `s3://${BUCKET}/`]);
+  assert.equal(sync.code, 0, sync.stderr);
+  makeBucket(n1.url, 'out-b', ACCOUNT_B);
   const p = cli(n1, ['create-project', '--project-name', 'scale']).ProjectArn as string;
   for (const [type, name] of [['TRAIN', 'train.manifest'], ['TEST', 'test.manifest']]) {
     const arn = cli(n1, ['create-dataset', '--project-arn', p, '--dataset-type', type, '--dataset-source', manifestSource(BUCKET, name)]).DatasetArn;
@@ -73,6 +85,10 @@ test('three nodes on one PostgreSQL: reads, training hand-over after kill -9, co
   await n1.kill();
   const v1 = await versionDone(n2, p, 'v1');
   assert.equal(v1.Status, 'TRAINING_COMPLETED', v1.StatusMessage);
+  // The bytes live in the S3 service itself: the uploaded images and the trained model's blob.
+  const inS3 = (bucket: string) => awsS3(s3.url, ['s3api', 'list-objects-v2', '--bucket', bucket]).json?.Contents?.length ?? 0;
+  assert.ok(inS3(BUCKET) >= 60, 'the images are objects in the S3 service');
+  assert.ok(inS3('osprey-models') >= 1, 'the model blob is in the model bucket');
   const takenOver = n2.log().includes('job resumed after its runner stopped') || n3.log().includes('job resumed after its runner stopped');
   assert.ok(takenOver, 'node 2 or node 3 took the training over');
 
@@ -164,7 +180,7 @@ async function placements(arn: string): Promise<{ unit: number; node_id: string;
 }
 
 function sampleImages(): string[] {
-  const dir = join(dataDir, 'buckets', BUCKET);
+  const dir = sampleDir;
   const out: string[] = [];
   for (const sub of readdirSync(dir, { withFileTypes: true })) {
     if (!sub.isDirectory()) continue;
