@@ -1,5 +1,6 @@
 // Issue 12 benchmark, across Osprey nodes on one PostgreSQL database beside one embedded (SQLite) node,
 // all in the same run, requests spread round-robin over the nodes (as a load balancer would):
+//   (the nodes: one PostgreSQL database + one S3 service, moto_server, for objects and model blobs)
 //   describe  DescribeProjects (a page of 10) throughput and p99 for 1, 2 and 3 nodes;
 //   detect    DetectCustomLabels (one 640×480 JPEG as Image.Bytes) throughput and p99 for 1, 2 and 3
 //             nodes, a model started with 2 inference units after the nodes joined (placed on 2 nodes;
@@ -26,6 +27,9 @@ import { ACCOUNT as MODEL_ACCOUNT, largeJpeg, sampleModel, seedVersion } from '.
 import { writeSampleDataset } from '../src/ml/sample-dataset.js';
 import { seedPostgresVersion } from './seed-postgres.js';
 import { s3CopySection } from './s3-copy.js';
+import { S3_TEST_KEYS, startMoto } from '../test/helpers/s3.js';
+import { s3Client } from '../src/storage/s3/client.js';
+import { S3BlobStore } from '../src/storage/s3/blobs.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
@@ -142,16 +146,23 @@ async function nodesSection(): Promise<void> {
     await embedded.stop(); embedded.cleanup();
   }
 
+  // The nodes: one PostgreSQL database and one S3 service (moto_server) for objects and model blobs,
+  // each node a data folder of its own.
   const db = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), 'osprey-bench-nodes-'));
+  const s3 = await startMoto();
   const masterKey = randomBytes(32).toString('base64');
-  const env = { OSPREY_DATABASE_URL: db.url, OSPREY_MASTER_KEY: masterKey, OSPREY_LOG_LEVEL: 'error', OSPREY_JOB_LEASE_SECONDS: String(LEASE_SECONDS) };
+  const env = {
+    ...S3_TEST_KEYS, OSPREY_S3_ENDPOINT_URL: s3.url,
+    OSPREY_DATABASE_URL: db.url, OSPREY_MASTER_KEY: masterKey, OSPREY_LOG_LEVEL: 'error', OSPREY_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
+  };
   const nodes: TestServer[] = [];
   let handOver: { moved: number; served: number } | undefined;
   try {
-    const seeded = sample && await seedPostgresVersion(db.url, dataDir, masterKey, sample);
+    const blobs = new S3BlobStore(s3Client({ endpoint: s3.url, region: 'us-east-1', fallbackRegion: 'us-east-1', accessKeyId: S3_TEST_KEYS.OSPREY_S3_ACCESS_KEY_ID, secretAccessKey: S3_TEST_KEYS.OSPREY_S3_SECRET_ACCESS_KEY }), 'osprey-models');
+    if (sample) await blobs.ensureBucket();
+    const seeded = sample && await seedPostgresVersion(db.url, blobs, masterKey, sample);
     for (let n = 1; n <= 3; n++) {
-      nodes.push(await startServer({ dataDir, env }));
+      nodes.push(await startServer({ dataDir: mkdtempSync(join(tmpdir(), 'osprey-bench-node-')), env }));
       const ports = nodes.map((x) => x.port);
       const name = `PostgreSQL, ${n} node${n > 1 ? 's' : ''}`;
       if (doDescribe) {
@@ -170,9 +181,9 @@ async function nodesSection(): Promise<void> {
     }
     if (seeded) handOver = await unitHandOver(db, nodes, seeded.versionArn, detectBody(seeded.versionArn));
   } finally {
-    for (const n of nodes) await n.stop();
+    for (const n of nodes) { await n.stop(); rmSync(n.dataDir, { recursive: true, force: true }); }
     await db.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await s3.stop();
   }
   if (describe.length) print(`DescribeProjects, page of 10 of ${PROJECTS} projects, ${CONNECTIONS} connections, ${SECONDS} s each`, describe);
   if (detect.length) print(`DetectCustomLabels, 640x480 JPEG, model with 2 inference units, ${DETECT_CONNECTIONS} connections, ${SECONDS} s each`, detect);

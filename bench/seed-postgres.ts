@@ -1,10 +1,9 @@
 // Bench-only seam (like test/hosting/fixtures.ts seedVersion, for PostgreSQL): inserts a
 // TRAINING_COMPLETED version of the sample model straight through the stores and the vault, into a
-// cluster's database and shared data folder, sealed with the cluster's master key. Not on any
+// cluster's database and blob store (the model bucket in its S3 service), sealed with the cluster's master key. Not on any
 // request path.
-import { join } from 'node:path';
 import { postgresStores } from '../src/storage/postgres/index.js';
-import { FsBlobStore } from '../src/storage/blobs.js';
+import type { BlobStore } from '../src/storage/ports.js';
 import { KeyService } from '../src/domain/keys/service.js';
 import { KmsModelVault } from '../src/domain/keys/vault.js';
 import { keyPolicyCheck } from '../src/domain/keys/policy.js';
@@ -14,12 +13,12 @@ import { randomIds } from '../src/domain/shared/ids.js';
 import { projectArn, versionArn } from '../src/domain/shared/arn.js';
 import { ACCOUNT, OUTPUT_BUCKET, REGION, type SampleModel } from '../test/hosting/fixtures.js';
 
-export async function seedPostgresVersion(url: string, dataDir: string, masterKey: string, sample: SampleModel): Promise<{ projectArn: string; versionArn: string }> {
+export async function seedPostgresVersion(url: string, blobs: BlobStore, masterKey: string, sample: SampleModel): Promise<{ projectArn: string; versionArn: string }> {
   const stores = await postgresStores(url, { max: 2 });
   try {
     const scope = { accountId: ACCOUNT, region: REGION };
     const keys = new KeyService({ keys: stores.keys, masterKey: kmsMasterKey(Buffer.from(masterKey, 'base64')), clock: systemClock, ids: randomIds, policyCheck: keyPolicyCheck });
-    const vault = new KmsModelVault(keys, new FsBlobStore(join(dataDir, 'blobs')));
+    const vault = new KmsModelVault(keys, blobs);
     const now = Date.now();
     const project = { arn: projectArn(scope, 'bench', now), ...scope, name: 'bench', createdAt: new Date(now), status: 'CREATED' as const, feature: 'CUSTOM_LABELS' as const };
     await stores.projects.insert(project);
