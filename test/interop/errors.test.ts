@@ -42,7 +42,8 @@ test('framework errors: unknown operation, bad JSON, oversize body', async () =>
 test('boto3 sees each modelled exception by its code', () => {
   const cases: [string, string, Record<string, unknown>?][] = [
     ['rek.create_project(ProjectName="errs")', 'ResourceInUseException'],
-    ['rek.delete_project(ProjectArn=V["arn"][:-1] + "9")', 'ResourceNotFoundException', { arn: 'x' }],
+    // Another creation time (the last digit changed, never kept): a well-formed ARN of no project.
+    ['rek.delete_project(ProjectArn=V["arn"][:-1] + str((int(V["arn"][-1]) + 1) % 10))', 'ResourceNotFoundException', { arn: 'x' }],
     ['rek.describe_projects(NextToken="bm90LWEtdG9rZW4")', 'InvalidPaginationTokenException'],
     ['rek.describe_projects(MaxResults=1000)', 'ValidationException'],
     ['rek.tag_resource(ResourceArn=V["arn"], Tags={("k%d" % i): "v" for i in range(51)})', 'ServiceQuotaExceededException'],
