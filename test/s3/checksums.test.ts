@@ -14,6 +14,7 @@ import { crc32 } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { missingTools, TOOLS } from '../helpers/tools.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { awsS3, type Creds } from '../helpers/clients.js';
 
@@ -24,7 +25,7 @@ const READER = {
   policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::sums/*' }] },
 };
 const V2 = '/usr/bin/aws';
-const needV2 = { skip: !existsSync(V2) && process.env.CI !== 'true' ? 'AWS CLI v2 is not installed (.ci/run installs it)' : false };
+const needV2 = { skip: missingTools(TOOLS.awsV2()) };
 
 let server: TestServer;
 let work: string;

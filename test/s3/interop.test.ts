@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { S3Client, PutObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { missingTools, TOOLS } from '../helpers/tools.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { awsS3, boto3Script, type Creds } from '../helpers/clients.js';
 
@@ -57,7 +58,7 @@ test('aws CLI v1: mb, sync, ls, cp of a 20 MB file (multipart) with its MD5, pre
   assert.doesNotMatch(ok(['s3', 'ls']), /photos/);
 });
 
-test('aws CLI v2: the same round trip, with its own signing and checksums', { skip: !existsSync(V2) && process.env.CI !== 'true' ? 'AWS CLI v2 is not installed (.ci/run installs it)' : false }, () => {
+test('aws CLI v2: the same round trip, with its own signing and checksums', { skip: missingTools(TOOLS.awsV2()) }, () => {
   assert.ok(existsSync(V2), 'AWS CLI v2 at /usr/bin/aws');
   const env = { ...process.env, AWS_ACCESS_KEY_ID: A.accessKeyId, AWS_SECRET_ACCESS_KEY: A.secretAccessKey!, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '' };
   const v2 = (args: string[]) => {
