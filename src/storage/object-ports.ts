@@ -103,8 +103,11 @@ export interface ObjectStore {
    */
   createBucket(bucket: string): Promise<'created' | 'exists'>;
   head(bucket: string, key: string): Promise<ObjectInfo | undefined>;
-  /** The object's bytes (or `range` of them) as a stream; undefined when missing. */
-  get(bucket: string, key: string, range?: ByteRange): Promise<{ info: ObjectInfo; body: NodeJS.ReadableStream } | undefined>;
+  /**
+   * The object's bytes (or `range` of them): a stream, or a Buffer when the store holds them in memory
+   * already (the embedded store's small objects); undefined when missing.
+   */
+  get(bucket: string, key: string, range?: ByteRange): Promise<{ info: ObjectInfo; body: NodeJS.ReadableStream | Buffer } | undefined>;
   put(bucket: string, key: string, body: NodeJS.ReadableStream | Buffer, meta: ObjectMeta, opts?: PutOptions): Promise<ObjectInfo>;
   /** Server-side copy; `meta` replaces the source's metadata when given. Undefined when the source is missing. */
   copy(from: { bucket: string; key: string }, to: { bucket: string; key: string }, meta?: ObjectMeta): Promise<ObjectInfo | undefined>;

@@ -26,6 +26,7 @@ export async function storedBytes(dataDir: string, bucket: string, key: string):
   try {
     const o = await new FsObjectStore(db, join(dataDir, 'objects')).get(bucket, key);
     if (!o) return undefined;
+    if (Buffer.isBuffer(o.body)) return o.body;
     const chunks: Buffer[] = [];
     for await (const c of o.body) chunks.push(c as Buffer);
     return Buffer.concat(chunks);

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { FsObjectStore } from '../../src/storage/fs/object-store.js';
+import { FsObjectStore, INLINE_MAX } from '../../src/storage/fs/object-store.js';
 import { FsLegacyFolder } from '../../src/storage/fs/legacy-folder.js';
 import { FsBlobStore } from '../../src/storage/blobs.js';
 import { openDatabase } from '../../src/storage/sqlite/database.js';
@@ -24,6 +24,7 @@ writeFileSync(join(root, 'secret.txt'), 'top secret');
 async function text(bucket: string, key: string, range?: { start: number; end: number }): Promise<string | undefined> {
   const o = await store.get(bucket, key, range);
   if (!o) return undefined;
+  if (Buffer.isBuffer(o.body)) return o.body.toString();
   let s = '';
   for await (const c of o.body) s += c;
   return s;
@@ -41,6 +42,27 @@ test('keys never become paths: nothing is written outside objects/', async () =>
   assert.equal((await import('node:fs')).readFileSync(join(root, 'secret.txt'), 'utf8'), 'top secret');
   assert.deepEqual(readdirSync(root).sort(), ['objects', 'osprey.db', 'osprey.db-shm', 'osprey.db-wal', 'secret.txt'].filter((f) => existsSync(join(root, f))).sort());
   assert.deepEqual(readdirSync(join(root, 'objects', '.tmp')), [], 'no temporary file is left behind');
+});
+
+test('small objects live in the index, larger ones in chunk files; replacing or deleting either frees its bytes', async () => {
+  const chunkFiles = () => readdirSync(join(root, 'objects')).filter((d) => /^[0-9a-f]{2}$/.test(d)).flatMap((d) => readdirSync(join(root, 'objects', d)));
+  const inlineRows = () => db.prepare('SELECT count(*) FROM s3_inline').pluck().get() as number;
+  await store.dropBucket('sizes');
+  const [files, rows] = [chunkFiles().length, inlineRows()];
+  await store.put('sizes', 'small', Buffer.alloc(INLINE_MAX, 1), {});
+  assert.deepEqual([chunkFiles().length, inlineRows()], [files, rows + 1], 'a small object makes no file');
+  await store.put('sizes', 'large', Buffer.alloc(INLINE_MAX + 1, 2), {});
+  assert.deepEqual([chunkFiles().length, inlineRows()], [files + 1, rows + 1], 'a larger one makes one chunk file');
+  await store.put('sizes', 'small', Buffer.alloc(INLINE_MAX + 1, 3), {});
+  await store.put('sizes', 'large', Buffer.from('now small'), {});
+  assert.deepEqual([chunkFiles().length, inlineRows()], [files + 1, rows + 1], 'each overwrite freed the bytes it replaced');
+  assert.equal(await text('sizes', 'large'), 'now small');
+  assert.equal((await text('sizes', 'small'))!.length, INLINE_MAX + 1);
+  await store.copy({ bucket: 'sizes', key: 'large' }, { bucket: 'sizes', key: 'copy' });
+  await store.delete('sizes', 'large');
+  assert.equal(await text('sizes', 'copy'), 'now small', 'a copy has bytes of its own');
+  await store.dropBucket('sizes');
+  assert.deepEqual([chunkFiles().length, inlineRows()], [files, rows], 'dropping the bucket freed everything');
 });
 
 test('sweep removes chunks that no object references (a crash between write and commit)', async () => {

@@ -201,6 +201,7 @@ export class S3Service implements ObjectFiles {
     if (!(await this.head(bucket, key, as))) return undefined;
     const o = await this.deps.objects.get(bucket, key);
     if (!o) return undefined;
+    if (Buffer.isBuffer(o.body)) return o.body;
     const chunks: Buffer[] = [];
     for await (const c of o.body) chunks.push(c as Buffer);
     return Buffer.concat(chunks);

@@ -59,6 +59,8 @@ export const OBJECT_MIGRATIONS: string[] = [
   `,
   // The verified S3 additional checksum of an object (`CRC32:<base64>`), when its upload sent one.
   `ALTER TABLE s3_objects ADD COLUMN checksum TEXT;`,
+  // The bytes of small objects, kept in the index (fs/object-store.ts, INLINE_MAX); a chunk list names them by id.
+  `CREATE TABLE s3_inline (id INTEGER PRIMARY KEY, bytes BLOB NOT NULL);`,
 ];
 
 export function openObjectIndex(dataDir: string): Db {
