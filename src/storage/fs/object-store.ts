@@ -33,6 +33,8 @@ const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 const CHUNK_ID = /^[0-9a-f]{32}$/;
 /** Bytes: objects up to this size are kept in the index (MinIO's inline threshold is 128 KiB too). */
 export const INLINE_MAX = 128 * 1024;
+/** Bytes a chunk write buffers while the previous write is under way. */
+const WRITE_BUFFER = 1024 * 1024;
 
 const fileIds = (chunks: string) => (JSON.parse(chunks) as Chunk[]).flatMap((c) => ('id' in c ? [c.id] : []));
 
@@ -103,11 +105,12 @@ export class FsObjectStore implements ObjectStore {
     });
     try {
       // flush: the bytes reach the disk (fsync) before the chunk gets its name and an index row points at it.
+      // A 1 MiB buffer lets the body keep arriving while a write is under way, and writes go out in large pieces.
       if (Buffer.isBuffer(body)) {
         hash.update(body);
         size = body.length;
         await fs.writeFile(tmp, body, { flush: true });
-      } else await pipeline(body, meter, createWriteStream(tmp, { flush: true }));
+      } else await pipeline(body, meter, createWriteStream(tmp, { flush: true, highWaterMark: WRITE_BUFFER }));
       if (opts.length !== undefined && size < opts.length) throw new ObjectStoreError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
       const md5 = hash.digest();
       if (opts.md5 && !opts.md5.equals(md5)) throw new ObjectStoreError('BadDigest', 'The Content-MD5 you specified did not match what we received.');

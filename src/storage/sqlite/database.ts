@@ -6,10 +6,15 @@ import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
-/** Opens (creating) a SQLite file in WAL mode and applies `migrations` (the metadata schema by default). */
-export function openDatabase(file: string, migrations: string[] = MIGRATIONS): Db {
+/**
+ * Opens (creating) a SQLite file in WAL mode and applies `migrations` (the metadata schema by default).
+ * `pageSize` (bytes, a power of two from 512 to 65536) applies to a new file only: SQLite keeps a
+ * database's page size once it has tables.
+ */
+export function openDatabase(file: string, migrations: string[] = MIGRATIONS, opts: { pageSize?: number } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  if (opts.pageSize) db.pragma(`page_size = ${opts.pageSize}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
