@@ -43,3 +43,5 @@ export const IncompleteSignature = make('IncompleteSignatureException', 403);
 export const InvalidSignature = make('InvalidSignatureException', 403);
 export const UnrecognizedClient = make('UnrecognizedClientException', 403);
 export const RequestEntityTooLarge = make('RequestEntityTooLargeException', 413);
+/** A request body that stalled (server/http.ts): the AWS JSON services' RequestTimeoutException. */
+export const RequestTimeout = make('RequestTimeoutException', 408);

@@ -38,6 +38,8 @@ export const S3 = {
   // S3 answers 501; Osprey answers 400 so that no client request yields a 5xx (docs/s3.md).
   NotImplemented: make('NotImplemented', 400, 'A header or query you provided requested a function that is not implemented.'),
   PreconditionFailed: make('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold'),
+  RequestTimeout: make('RequestTimeout', 400, 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.'),
+  MetadataTooLarge: make('MetadataTooLarge', 400, 'Your metadata headers exceed the maximum allowed metadata size'),
   SignatureDoesNotMatch: make('SignatureDoesNotMatch', 403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'),
   InvalidAccessKeyId: make('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.'),
   AuthorizationHeaderMalformed: make('AuthorizationHeaderMalformed', 400, 'The authorization header is malformed.'),

@@ -7,20 +7,25 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { pipeline as pipe } from 'node:stream/promises';
 import { virtualHostBucket } from '../protocol/s3/route.js';
 import { CONTENT_TYPE, encodeError } from '../protocol/json.js';
-import { RequestEntityTooLarge } from '../protocol/errors.js';
+import { RequestEntityTooLarge, RequestTimeout } from '../protocol/errors.js';
+import { BODY_IDLE_SECONDS } from '../handlers/s3/body.js';
 import { MAX_BODY_BYTES, type Pipeline } from './pipeline.js';
 
-function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+/** A JSON request body, whole; 'too-large' past MAX_BODY_BYTES, 'stalled' when no byte came for BODY_IDLE_SECONDS. */
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | 'stalled'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    const idle = setTimeout(() => resolve('stalled'), BODY_IDLE_SECONDS * 1000);
+    req.on('close', () => clearTimeout(idle));
     req.on('data', (c: Buffer) => {
+      idle.refresh();
       size += c.length;
       if (size > MAX_BODY_BYTES) { tooLarge = true; chunks.length = 0; return; }
       if (!tooLarge) chunks.push(c);
     });
-    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('end', () => { clearTimeout(idle); resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)); });
     req.on('error', reject);
   });
 }
@@ -55,8 +60,9 @@ export function createHttpServer(pipeline: Pipeline, health: () => unknown,
       if (consoleFiles && (await consoleFiles(req, res))) return; // the web console's files: console-route.ts
       if (!isJsonRequest(req)) return await serveS3(pipeline, req, res);
       const body = await readBody(req);
-      if (body === 'too-large') {
-        const err = RequestEntityTooLarge(`Request body exceeds the ${MAX_BODY_BYTES}-byte limit.`);
+      if (body === 'too-large' || body === 'stalled') {
+        const err = body === 'too-large' ? RequestEntityTooLarge(`Request body exceeds the ${MAX_BODY_BYTES}-byte limit.`)
+          : RequestTimeout(`No byte of the request body arrived for ${BODY_IDLE_SECONDS} seconds.`);
         res.writeHead(err.status, { 'content-type': CONTENT_TYPE, 'x-amzn-errortype': err.code, connection: 'close' }).end(encodeError(err, 'none'));
         return;
       }
@@ -68,5 +74,8 @@ export function createHttpServer(pipeline: Pipeline, health: () => unknown,
     }
   });
   server.keepAliveTimeout = 65_000;
+  // No overall time limit per request (Node's default cuts every request at 5 minutes, and so every upload
+  // slower than its size / 300 s); a body that stalls fails after BODY_IDLE_SECONDS instead (handlers/s3/body.ts).
+  server.requestTimeout = 0;
   return server;
 }

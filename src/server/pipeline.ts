@@ -109,7 +109,8 @@ export class Pipeline {
       response = await handler({ requestId, caller, signing, access }, { route, headers: req.headers, body: req.body });
       response.headers = { ...response.headers, 'x-amz-request-id': requestId };
     } catch (e) {
-      const err = e instanceof S3Error ? e : e instanceof ServiceError && e.status < 500 ? new S3Error(e.code, e.message, e.status) : this.s3Internal(e, requestId, operation);
+      const err = e instanceof S3Error ? e : e instanceof ServiceError && e.status < 500 ? new S3Error(e.code, e.message, e.status)
+        : clientWentAway(e) ? S3.IncompleteBody('The client closed the connection before the request body ended.') : this.s3Internal(e, requestId, operation);
       const body = req.method === 'HEAD' ? undefined : xmlError(err.code, err.message, requestId, err.extra);
       response = { status: err.status, headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId }, body };
       // A body the operation did not read is not drained: the connection closes after the answer.
@@ -140,6 +141,11 @@ export class Pipeline {
     this.deps.log.error('internal error', { id: requestId, op: operation, error: e instanceof Error ? e.stack : String(e) });
     return InternalServerError(`An internal error occurred (request ${requestId}).`);
   }
+}
+
+/** The error a request body fails with when its client closes the connection (node:http's "aborted"). */
+function clientWentAway(e: unknown): boolean {
+  return e instanceof Error && ((e as NodeJS.ErrnoException).code === 'ECONNRESET' || e.message === 'aborted');
 }
 
 function decode(body: Buffer): unknown {

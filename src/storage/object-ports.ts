@@ -78,10 +78,20 @@ export interface PartInfo { partNumber: number; etag: string; size: number; last
 
 /** The S3 error a store call ends with (S3's code names: NoSuchUpload, InvalidPart, BadDigest …). */
 export class ObjectStoreError extends Error {
-  constructor(readonly code: 'NoSuchBucket' | 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'EntityTooLarge' | 'BadDigest' | 'IncompleteBody', message: string) { super(message); }
+  constructor(readonly code: 'NoSuchBucket' | 'NoSuchKey' | 'NoSuchUpload' | 'InvalidPart' | 'InvalidPartOrder' | 'EntityTooSmall' | 'EntityTooLarge' | 'BadDigest' | 'IncompleteBody' | 'PreconditionFailed', message: string) { super(message); }
 }
 
-export interface PutOptions {
+/**
+ * S3's conditional writes (PutObject, CompleteMultipartUpload): checked atomically with the write.
+ * `ifNoneMatch` (If-None-Match: *): PreconditionFailed when the key exists. `ifMatch` (If-Match: an ETag
+ * without quotes): NoSuchKey when the key is missing, PreconditionFailed when its ETag differs.
+ */
+export interface WriteConditions {
+  ifMatch?: string;
+  ifNoneMatch?: boolean;
+}
+
+export interface PutOptions extends WriteConditions {
   /** Content-MD5 the client sent (16 bytes); a mismatch is BadDigest and nothing is stored. */
   md5?: Buffer;
   /** Content-Length the client declared; fewer bytes is IncompleteBody. */
@@ -124,7 +134,7 @@ export interface ObjectStore {
   /** Parts in order, after `after` (part number), at most `max`. */
   listParts(bucket: string, key: string, uploadId: string, after: number, max: number): Promise<{ parts: PartInfo[]; isTruncated: boolean }>;
   /** Parts must be ascending and name uploaded parts with their ETags; all but the last ≥ `minPartSize`. */
-  completeUpload(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[], minPartSize: number): Promise<ObjectInfo>;
+  completeUpload(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[], minPartSize: number, conditions?: WriteConditions): Promise<ObjectInfo>;
   abortUpload(bucket: string, key: string, uploadId: string): Promise<boolean>;
   /** Uploads by key then initiation time, after (keyMarker, uploadIdMarker). */
   listUploads(bucket: string, q: { prefix?: string; keyMarker?: string; uploadIdMarker?: string; max: number }): Promise<{ uploads: UploadInfo[]; isTruncated: boolean }>;

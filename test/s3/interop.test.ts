@@ -226,3 +226,61 @@ test('virtual-hosted-style requests (bucket.localhost:port) and S3 XML errors fo
   const versioning = await signedRaw('GET', local, '/vhost-bucket?versioning');
   assert.deepEqual([versioning.status, /<Code>(\w+)<\/Code>/.exec(versioning.body)?.[1]], [400, 'NotImplemented']);
 });
+
+test('conditional writes, versionIds, copy-source conditions, Content-MD5 of small bodies, metadata size and XML with a DOCTYPE', async () => {
+  const local = `127.0.0.1:${server.port}`;
+  const code = (r: { body: string }) => /<Code>(\w+)<\/Code>/.exec(r.body)?.[1];
+  assert.equal((await signedRaw('PUT', local, '/conditions')).status, 200);
+  assert.equal((await signedRaw('PUT', local, '/conditions/k', 'first')).status, 200);
+  const etag = md5(Buffer.from('first'));
+  // If-None-Match: * never replaces; If-Match replaces only the object it names.
+  const clobber = await signedRaw('PUT', local, '/conditions/k', 'CLOBBER', { 'if-none-match': '*' });
+  assert.deepEqual([clobber.status, code(clobber)], [412, 'PreconditionFailed']);
+  const stale = await signedRaw('PUT', local, '/conditions/k', 'CLOBBER', { 'if-match': '"0123456789abcdef0123456789abcdef"' });
+  assert.deepEqual([stale.status, code(stale)], [412, 'PreconditionFailed']);
+  assert.equal((await signedRaw('GET', local, '/conditions/k')).body, 'first', 'both refused writes left the object as it was');
+  const missing = await signedRaw('PUT', local, '/conditions/none', 'x', { 'if-match': `"${etag}"` });
+  assert.deepEqual([missing.status, code(missing)], [404, 'NoSuchKey']);
+  assert.equal((await signedRaw('PUT', local, '/conditions/k', 'second', { 'if-match': `"${etag}"` })).status, 200);
+  assert.equal((await signedRaw('PUT', local, '/conditions/new', 'n', { 'if-none-match': '*' })).status, 200);
+  assert.equal((await signedRaw('GET', local, '/conditions/k')).body, 'second');
+  // CompleteMultipartUpload with If-None-Match: * on an existing key: refused, and the upload stays open.
+  const created = await signedRaw('POST', local, '/conditions/k?uploads');
+  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.body)![1]!;
+  const part = await signedRaw('PUT', local, `/conditions/k?partNumber=1&uploadId=${encodeURIComponent(uploadId)}`, 'part');
+  assert.equal(part.status, 200);
+  const completeXml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"${md5(Buffer.from('part'))}"</ETag></Part></CompleteMultipartUpload>`;
+  const refused = await signedRaw('POST', local, `/conditions/k?uploadId=${encodeURIComponent(uploadId)}`, completeXml, { 'if-none-match': '*' });
+  assert.deepEqual([refused.status, code(refused)], [412, 'PreconditionFailed']);
+  assert.equal((await signedRaw('POST', local, `/conditions/k?uploadId=${encodeURIComponent(uploadId)}`, completeXml)).status, 200, 'the upload is still there');
+  assert.equal((await signedRaw('GET', local, '/conditions/k')).body, 'part');
+  // A bucket without versioning has one version of each object, "null"; any other id is refused, never read as the current one.
+  for (const [method, path] of [['GET', '/conditions/k?versionId=zzz'], ['HEAD', '/conditions/k?versionId=zzz'], ['DELETE', '/conditions/k?versionId=zzz']] as const) {
+    const r = await signedRaw(method, local, path);
+    assert.equal(r.status, 400, `${method} ${path}`);
+    if (method !== 'HEAD') assert.equal(code(r), 'InvalidArgument');
+  }
+  const batch = await signedRaw('POST', local, '/conditions?delete', '<Delete><Object><Key>k</Key><VersionId>zzz</VersionId></Object></Delete>');
+  assert.match(batch.body, /<Error><Key>k<\/Key><Code>InvalidArgument<\/Code>/);
+  assert.equal((await signedRaw('GET', local, '/conditions/k?versionId=null')).body, 'part', 'nothing was deleted');
+  // CopyObject's conditions on its source.
+  const copy = (extra: Record<string, string>) => signedRaw('PUT', local, '/conditions/copy', '', { 'x-amz-copy-source': '/conditions/k', ...extra });
+  const partEtag = `"${md5(Buffer.from(md5(Buffer.from('part')), 'hex'))}-1"`;
+  assert.equal((await copy({ 'x-amz-copy-source-if-match': '"nope"' })).status, 412);
+  assert.equal((await copy({ 'x-amz-copy-source-if-none-match': partEtag })).status, 412);
+  assert.equal((await copy({ 'x-amz-copy-source-if-modified-since': new Date(Date.now() + 3600_000).toUTCString() })).status, 412);
+  assert.equal((await signedRaw('HEAD', local, '/conditions/copy')).status, 404, 'no refused copy was made');
+  assert.equal((await copy({ 'x-amz-copy-source-if-match': partEtag })).status, 200);
+  // Content-MD5 of a small body (DeleteObjects) is checked: a wrong one deletes nothing.
+  const wrongMd5 = await signedRaw('POST', local, '/conditions?delete', '<Delete><Object><Key>new</Key></Object></Delete>', { 'content-md5': '1B2M2Y8AsgTpgAmY7PhCfg==' });
+  assert.deepEqual([wrongMd5.status, code(wrongMd5)], [400, 'BadDigest']);
+  assert.equal((await signedRaw('HEAD', local, '/conditions/new')).status, 200);
+  // A document type declaration is MalformedXML (its entities are never read or expanded).
+  const doctype = await signedRaw('POST', local, '/conditions?delete', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Delete><Object><Key>&e;</Key></Object></Delete>');
+  assert.deepEqual([doctype.status, code(doctype)], [400, 'MalformedXML']);
+  // User metadata over 2 KB, and a response override no header can hold.
+  const big = await signedRaw('PUT', local, '/conditions/meta', 'm', { 'x-amz-meta-big': 'x'.repeat(3000) });
+  assert.deepEqual([big.status, code(big)], [400, 'MetadataTooLarge']);
+  const crlf = await signedRaw('GET', local, '/conditions/new?response-content-type=a%0d%0aX-Evil%3A1');
+  assert.deepEqual([crlf.status, code(crlf)], [400, 'InvalidArgument']);
+});

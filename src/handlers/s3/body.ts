@@ -10,7 +10,7 @@ import type { ObjectChecksum, ObjectMeta } from '../../storage/ports.js';
 import { header, type S3Context, type S3Request } from './types.js';
 
 /**
- * Reads a small body whole; `limit` bytes at most (MalformedXML / EntityTooLarge beyond). `checksummed:
+ * Reads a small body whole, checked against its Content-MD5 when sent (BadDigest); `limit` bytes at most (EntityTooLarge beyond). `checksummed:
  * false` for CompleteMultipartUpload, whose x-amz-checksum-* headers are the whole object's, not the XML's.
  */
 export async function readSmallBody(ctx: S3Context, req: S3Request, limit = 1024 * 1024, checksummed = true): Promise<Buffer> {
@@ -21,7 +21,10 @@ export async function readSmallBody(ctx: S3Context, req: S3Request, limit = 1024
     if (size > limit) throw S3.EntityTooLarge(`The request body exceeds ${limit} bytes.`);
     chunks.push(c as Buffer);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  const md5 = contentMd5(req);
+  if (md5 && !md5.equals(createHash('md5').update(body).digest())) throw S3.BadDigest();
+  return body;
 }
 
 /** The payload's declared length: x-amz-decoded-content-length for aws-chunked, else Content-Length. */
@@ -53,7 +56,7 @@ export function objectBody(ctx: S3Context, req: S3Request, meta?: ObjectMeta, ch
   const requested = checksummed ? requestedChecksum(req.headers) : undefined;
   const chunked = (header(req, 'content-encoding') ?? '').split(',').some((e) => e.trim() === 'aws-chunked')
     || declared === STREAMING_SIGNED || declared === STREAMING_SIGNED_TRAILER || declared === STREAMING_UNSIGNED_TRAILER;
-  let stream: NodeJS.ReadableStream = req.body;
+  let stream: NodeJS.ReadableStream = chain(req.body, idleGuard());
   let decoder: AwsChunkedDecoder | undefined;
   if (chunked) {
     const signed = ctx.signing && (declared === STREAMING_SIGNED || declared === STREAMING_SIGNED_TRAILER) ? streamingSignatures(ctx.signing) : undefined;
@@ -78,6 +81,33 @@ export function objectBody(ctx: S3Context, req: S3Request, meta?: ObjectMeta, ch
     stream = chain(stream, check);
   }
   return stream;
+}
+
+/**
+ * Seconds a request body may stall before it fails with S3's RequestTimeout (S3 closes idle sockets
+ * after about 20 s); OSPREY_BODY_IDLE_SECONDS overrides it (docs/s3.md).
+ */
+export const BODY_IDLE_SECONDS = Number(process.env.OSPREY_BODY_IDLE_SECONDS) > 0 ? Number(process.env.OSPREY_BODY_IDLE_SECONDS) : 20;
+
+/**
+ * A pass-through that fails with RequestTimeout when no byte arrived for BODY_IDLE_SECONDS (checked
+ * every BODY_IDLE_SECONDS, so a stall ends within twice that): a client that stops sending, or sends
+ * fewer bytes than it declared, gets S3's answer instead of holding the request open. A body that keeps
+ * arriving may take as long as it needs (the HTTP server sets no overall request time limit).
+ */
+function idleGuard(): Transform {
+  let progressed = true;
+  const guard: Transform = new Transform({
+    transform(c: Buffer, _e, done) { progressed = true; done(null, c); },
+    flush(done) { clearInterval(timer); done(); },
+    destroy(err, done) { clearInterval(timer); done(err); },
+  });
+  const timer = setInterval(() => {
+    if (!progressed) guard.destroy(S3.RequestTimeout());
+    progressed = false;
+  }, BODY_IDLE_SECONDS * 1000);
+  timer.unref();
+  return guard;
 }
 
 /** `from` piped into `to`; an error of either fails `to`, which its consumer sees. */

@@ -3,6 +3,7 @@
 import type { S3Service } from '../../domain/s3/service.js';
 import { S3 } from '../../protocol/s3-errors.js';
 import { parseXml, xmlDocument } from '../../protocol/s3/xml.js';
+import { invalidVersionId } from '../../protocol/s3/route.js';
 import type { ObjectInfo } from '../../storage/ports.js';
 import { readSmallBody } from './body.js';
 import { quoted } from './objects.js';
@@ -145,6 +146,7 @@ export function bucketHandlers(s3: S3Service): Record<string, S3Handler> {
         if (!key) throw S3.MalformedXML();
         try {
           if (!ctx.access.allows('s3:DeleteObject', key)) throw S3.AccessDenied();
+          if (o.VersionId !== undefined && o.VersionId !== 'null') throw invalidVersionId(String(o.VersionId));
           await s3.headObject(bucket, key);
           await objects.delete(bucket, key);
           if (!quiet) deleted.push({ Key: key });

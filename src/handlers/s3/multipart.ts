@@ -7,7 +7,7 @@ import { parseXml, xmlDocument } from '../../protocol/s3/xml.js';
 import { checksumHeader } from '../../protocol/s3/checksums.js';
 import type { ObjectMeta } from '../../storage/ports.js';
 import { contentMd5, declaredLength, objectBody, readSmallBody } from './body.js';
-import { MAX_PUT_BYTES, quoted, requestMeta, storeError, target } from './objects.js';
+import { MAX_PUT_BYTES, quoted, requestMeta, storeError, target, writeConditions } from './objects.js';
 import { header, type S3Handler, type S3Request } from './types.js';
 
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -69,8 +69,9 @@ export function multipartHandlers(s3: S3Service): Record<string, S3Handler> {
         if (typeof p?.ETag !== 'string') throw S3.MalformedXML();
         return { partNumber: partNumber(typeof p.PartNumber === 'string' ? p.PartNumber : undefined), etag: p.ETag };
       });
+      const conditions = await writeConditions(s3, req, bucket, key);
       try {
-        const info = await objects.completeUpload(bucket, key, uploadId, parts, MIN_PART_BYTES);
+        const info = await objects.completeUpload(bucket, key, uploadId, parts, MIN_PART_BYTES, conditions);
         return { status: 200, headers: XML, body: xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: quoted(info.etag) }) };
       } catch (e) { throw storeError(e); }
     },

@@ -7,7 +7,7 @@ import { validKey } from '../../domain/s3/names.js';
 import { ServiceError } from '../../protocol/errors.js';
 import { S3 } from '../../protocol/s3-errors.js';
 import { xmlDocument } from '../../protocol/s3/xml.js';
-import { ObjectStoreError, type ObjectInfo, type ObjectMeta } from '../../storage/ports.js';
+import { ObjectStoreError, type ObjectInfo, type ObjectMeta, type WriteConditions } from '../../storage/ports.js';
 import { checksumHeaders, contentMd5, declaredLength, objectBody } from './body.js';
 import { header, type S3Context, type S3Handler, type S3Request, type S3Response } from './types.js';
 
@@ -26,17 +26,40 @@ export function target(req: S3Request): { bucket: string; key: string } {
   return { bucket, key };
 }
 
-/** Content-Type and x-amz-meta-* headers of a request. */
+/** Bytes: S3's limit on user metadata (names and values, UTF-8) of an object. */
+const MAX_USER_METADATA = 2048;
+
+/** Content-Type and x-amz-meta-* headers of a request; MetadataTooLarge past MAX_USER_METADATA. */
 export function requestMeta(req: S3Request): ObjectMeta {
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (name.startsWith('x-amz-meta-') && value !== undefined) metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
   }
+  const size = Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (size > MAX_USER_METADATA) throw S3.MetadataTooLarge(undefined, { Size: String(size), MaxSizeAllowed: String(MAX_USER_METADATA) });
   const contentType = header(req, 'content-type');
   return { ...(contentType ? { contentType } : {}), metadata };
 }
 
 export const quoted = (etag: string) => `"${etag}"`;
+
+/**
+ * The conditions of a conditional write (If-None-Match: *, If-Match: "etag"; Amazon S3 conditional
+ * writes), checked by the store atomically with the write, and here beforehand so that a write bound to
+ * fail does not upload its body first. Other If-None-Match values are NotImplemented, as on S3.
+ */
+export async function writeConditions(s3: S3Service, req: S3Request, bucket: string, key: string): Promise<WriteConditions> {
+  const ifNoneMatch = header(req, 'if-none-match');
+  const ifMatch = header(req, 'if-match');
+  if (ifNoneMatch === undefined && ifMatch === undefined) return {};
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') throw S3.NotImplemented('A header you provided implies functionality that is not implemented', { Header: 'If-None-Match' });
+  const c: WriteConditions = { ...(ifMatch !== undefined ? { ifMatch: ifMatch.trim().replace(/"/g, '') } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch: true } : {}) };
+  const current = await s3.headObject(bucket, key);
+  if (c.ifNoneMatch && current) throw S3.PreconditionFailed(undefined, { Condition: 'If-None-Match' });
+  if (c.ifMatch !== undefined && !current) throw S3.NoSuchKey(undefined, { Key: key });
+  if (c.ifMatch !== undefined && current!.etag !== c.ifMatch) throw S3.PreconditionFailed(undefined, { Condition: 'If-Match' });
+  return c;
+}
 
 function objectHeaders(info: ObjectInfo, size: number): Record<string, string | number> {
   const h: Record<string, string | number> = {
@@ -84,13 +107,39 @@ function preconditions(req: S3Request, info: ObjectInfo): S3Response | undefined
   return undefined;
 }
 
+/**
+ * CopyObject's conditions on its source (x-amz-copy-source-if-match, -if-none-match, -if-unmodified-since,
+ * -if-modified-since): PreconditionFailed when they do not hold. As S3: a true if-match makes a false
+ * if-unmodified-since irrelevant, and a true if-none-match a false if-modified-since.
+ */
+function copySourcePreconditions(req: S3Request, info: ObjectInfo): void {
+  const etagIn = (list: string) => list.split(',').map((s) => s.trim().replace(/"/g, '')).some((t) => t === '*' || t === info.etag);
+  const seconds = Math.floor(info.lastModified.getTime() / 1000);
+  const date = (name: string) => { const v = header(req, name); const t = v ? Date.parse(v) : NaN; return Number.isNaN(t) ? undefined : Math.floor(t / 1000); };
+  const ifMatch = header(req, 'x-amz-copy-source-if-match');
+  const ifNoneMatch = header(req, 'x-amz-copy-source-if-none-match');
+  const unmodified = date('x-amz-copy-source-if-unmodified-since');
+  const modified = date('x-amz-copy-source-if-modified-since');
+  const failed = (condition: string) => S3.PreconditionFailed(undefined, { Condition: condition });
+  if (ifMatch !== undefined && !etagIn(ifMatch)) throw failed('x-amz-copy-source-If-Match');
+  if (ifMatch === undefined && unmodified !== undefined && seconds > unmodified) throw failed('x-amz-copy-source-If-Unmodified-Since');
+  if (ifNoneMatch !== undefined && etagIn(ifNoneMatch)) throw failed('x-amz-copy-source-If-None-Match');
+  if (ifNoneMatch === undefined && modified !== undefined && seconds <= modified) throw failed('x-amz-copy-source-If-Modified-Since');
+}
+
 /** Response header overrides of a (presigned) GET: response-content-type and friends. */
 function overrides(req: S3Request, h: Record<string, string | number>): void {
   const map: Record<string, string> = {
     'response-content-type': 'content-type', 'response-content-disposition': 'content-disposition', 'response-content-encoding': 'content-encoding',
     'response-content-language': 'content-language', 'response-cache-control': 'cache-control', 'response-expires': 'expires',
   };
-  for (const [param, name] of Object.entries(map)) { const v = req.route.params.get(param); if (v !== undefined) h[name] = v; }
+  for (const [param, name] of Object.entries(map)) {
+    const v = req.route.params.get(param);
+    if (v === undefined) continue;
+    // What HTTP allows in a header value (node:http refuses the rest; a CR/LF would end the header).
+    if (/[^\t\u0020-\u007e\u0080-\u00ff]/.test(v)) throw S3.InvalidArgument(`${param} holds a character a header value cannot hold.`, { ArgumentName: param, ArgumentValue: v });
+    h[name] = v;
+  }
 }
 
 export function objectHandlers(s3: S3Service, sealed: SealedObjects): Record<string, S3Handler> {
@@ -141,8 +190,9 @@ export function objectHandlers(s3: S3Service, sealed: SealedObjects): Record<str
       if (length !== undefined && length > MAX_PUT_BYTES) throw S3.EntityTooLarge(undefined, { ProposedSize: String(length), MaxSizeAllowed: String(MAX_PUT_BYTES) });
       const md5 = contentMd5(req);
       const meta = requestMeta(req);
+      const conditions = await writeConditions(s3, req, bucket, key);
       let info: ObjectInfo;
-      try { info = await objects.put(bucket, key, objectBody(ctx, req, meta), meta, { md5, length }); } catch (e) { throw storeError(e); }
+      try { info = await objects.put(bucket, key, objectBody(ctx, req, meta), meta, { md5, length, ...conditions }); } catch (e) { throw storeError(e); }
       return { status: 200, headers: { etag: quoted(info.etag), ...checksumHeaders(meta.checksum) } };
     },
 
@@ -150,7 +200,9 @@ export function objectHandlers(s3: S3Service, sealed: SealedObjects): Record<str
       const { bucket, key } = target(req);
       const from = req.route.copySource!;
       const replace = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase() === 'REPLACE';
-      if (!(await s3.headObject(from.bucket, from.key))) throw S3.NoSuchKey(undefined, { Key: from.key });
+      const source = await s3.headObject(from.bucket, from.key);
+      if (!source) throw S3.NoSuchKey(undefined, { Key: from.key });
+      copySourcePreconditions(req, source);
       if (!replace && from.bucket === bucket && from.key === key) {
         throw S3.InvalidRequest('This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
       }

@@ -50,10 +50,21 @@ export function virtualHostBucket(host: string | undefined): string | undefined 
   return name.endsWith('.localhost') && name.length > '.localhost'.length ? name.slice(0, -'.localhost'.length) : undefined;
 }
 
-/** The source object of x-amz-copy-source (`[/]bucket/key`, URL-encoded); InvalidArgument when it names none. */
+/**
+ * S3 on a bucket without versioning (Osprey's buckets never have it): the only version of an object is
+ * "null", and any other versionId is InvalidArgument, never read as the current version.
+ */
+export function invalidVersionId(value: string) {
+  return S3.InvalidArgument('Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: value });
+}
+
+/** The source object of x-amz-copy-source (`[/]bucket/key[?versionId=…]`, URL-encoded); InvalidArgument when it names none. */
 export function parseCopySource(raw: string): { bucket: string; key: string } {
+  const [path, query] = raw.split('?', 2);
+  const version = new URLSearchParams(query ?? '').get('versionId');
+  if (version !== null && version !== 'null') throw invalidVersionId(version);
   let source: string;
-  try { source = decodeURIComponent(raw.split('?')[0]!.replace(/^\//, '')); } catch { throw S3.InvalidArgument('Invalid copy source encoding.'); }
+  try { source = decodeURIComponent(path!.replace(/^\//, '')); } catch { throw S3.InvalidArgument('Invalid copy source encoding.'); }
   const slash = source.indexOf('/');
   if (slash <= 0 || slash === source.length - 1) throw S3.InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
   return { bucket: source.slice(0, slash), key: source.slice(slash + 1) };
@@ -113,5 +124,7 @@ export function routeS3(method: string, url: string, host: string | undefined, c
     return undefined;
   })();
   if (!op) throw S3.MethodNotAllowed();
+  const version = params.get('versionId');
+  if (version !== undefined && version !== 'null' && (op === 'GetObject' || op === 'HeadObject' || op === 'DeleteObject')) throw invalidVersionId(version);
   return { operation: op, bucket, key, rawPath, query, params, ...(op === 'CopyObject' ? { copySource: parseCopySource(copySourceHeader!) } : {}) };
 }

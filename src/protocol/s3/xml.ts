@@ -23,11 +23,15 @@ export function xmlError(code: string, message: string, requestId: string, extra
   return DECLARATION + builder.build({ Error: { Code: code, Message: message, ...extra, RequestId: requestId } });
 }
 
-/** Parses a request body; MalformedXML when it is not well-formed or lacks `root`. */
+/**
+ * Parses a request body; MalformedXML when it is not well-formed, lacks `root`, or has a document type
+ * declaration (no S3 request body has one, and its entities would be read from elsewhere or expanded).
+ */
 export function parseXml(body: Buffer, root: string): Record<string, any> {
   const text = body.toString('utf8');
-  if (text.trim() === '' || XMLValidator.validate(text) !== true) throw S3.MalformedXML();
-  const doc = parser.parse(text) as Record<string, any>;
+  if (text.trim() === '' || /<!DOCTYPE/i.test(text) || XMLValidator.validate(text) !== true) throw S3.MalformedXML();
+  let doc: Record<string, any>;
+  try { doc = parser.parse(text) as Record<string, any>; } catch { throw S3.MalformedXML(); }
   const value = doc[root];
   if (value === undefined) throw S3.MalformedXML();
   return typeof value === 'object' && value !== null ? value : {};

@@ -19,7 +19,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
-  type PartInfo, type PutOptions, type UploadInfo,
+  type PartInfo, type PutOptions, type UploadInfo, type WriteConditions,
 } from '../ports.js';
 import { statement, type Db } from '../sqlite/database.js';
 
@@ -141,15 +141,20 @@ export class FsObjectStore implements ObjectStore {
 
   /**
    * Makes a row visible in one transaction, with `inline` as its bytes when given (r.chunks is set
-   * then); returns the chunk files of the object it replaced.
+   * then), if `conditions` hold (ObjectStoreError otherwise); returns the chunk files of the object it replaced.
    */
-  private commit(r: ObjectRow, inline?: Buffer): string[] {
+  private commit(r: ObjectRow, inline?: Buffer, conditions: WriteConditions = {}): string[] {
     return this.db.transaction(() => {
+      const old = this.row(r.bucket, r.key);
+      if (conditions.ifNoneMatch && old) throw new ObjectStoreError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      if (conditions.ifMatch !== undefined) {
+        if (!old) throw new ObjectStoreError('NoSuchKey', 'The specified key does not exist.');
+        if (old.etag !== conditions.ifMatch) throw new ObjectStoreError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      }
       if (inline) {
         const id = Number(statement(this.db, 'INSERT INTO s3_inline (bytes) VALUES (?)').run(inline).lastInsertRowid);
         r.chunks = JSON.stringify([{ inline: id, size: inline.length }]);
       }
-      const old = this.row(r.bucket, r.key);
       statement(this.db, `INSERT INTO s3_objects (bucket, key, size, etag, content_type, metadata, modified_ms, sse_key_arn, chunks, checksum)
         VALUES (@bucket, @key, @size, @etag, @content_type, @metadata, @modified_ms, @sse_key_arn, @chunks, @checksum)
         ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type,
@@ -217,7 +222,9 @@ export class FsObjectStore implements ObjectStore {
       metadata: JSON.stringify(meta.metadata ?? {}), modified_ms: this.now().getTime(), sse_key_arn: meta.sseKeyArn ?? null, chunks: JSON.stringify(chunk ? [chunk] : []),
       checksum: formatChecksum(meta.checksum), // read after the body ended: a trailing checksum is known only then
     };
-    await this.removeChunks(this.commit(r, small));
+    let replaced: string[];
+    try { replaced = this.commit(r, small, opts); } catch (e) { if (chunk) await this.removeChunks([chunk.id]); throw e; }
+    await this.removeChunks(replaced);
     return toInfo(r);
   }
 
@@ -338,7 +345,7 @@ export class FsObjectStore implements ObjectStore {
     return { parts, isTruncated: rows.length > max };
   }
 
-  async completeUpload(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[], minPartSize: number): Promise<ObjectInfo> {
+  async completeUpload(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[], minPartSize: number, conditions?: WriteConditions): Promise<ObjectInfo> {
     const result = this.db.transaction(() => {
       const up = statement(this.db, 'SELECT * FROM s3_uploads WHERE upload_id = ? AND bucket = ? AND key = ?').get(uploadId, bucket, key) as { meta: string } | undefined;
       if (!up) throw this.noSuchUpload();
@@ -364,8 +371,9 @@ export class FsObjectStore implements ObjectStore {
       };
       const used = new Set(chosen.map((p) => p.chunk));
       const unused = [...stored.values()].filter((p) => !used.has(p.chunk)).map((p) => p.chunk);
+      const replaced = this.commit(r, undefined, conditions); // first: a failed condition leaves the upload as it was
       statement(this.db, 'DELETE FROM s3_uploads WHERE upload_id = ?').run(uploadId);
-      return { r, garbage: [...unused, ...this.commit(r)] };
+      return { r, garbage: [...unused, ...replaced] };
     }).immediate();
     await this.removeChunks(result.garbage);
     return toInfo(result.r);

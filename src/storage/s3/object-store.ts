@@ -19,7 +19,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import {
   ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
-  type PartInfo, type PutOptions, type UploadInfo,
+  type PartInfo, type PutOptions, type WriteConditions, type UploadInfo,
 } from '../ports.js';
 import { guardBody } from './body.js';
 import { isMissing } from './client.js';
@@ -32,7 +32,10 @@ const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 const unquote = (etag: string | undefined) => (etag ?? '').replace(/^"|"$/g, '');
 
 /** S3 error names the port reports as ObjectStoreError (the handler turns them into the same S3 errors). */
-const PASSED_ON = new Set(['NoSuchBucket', 'NoSuchUpload', 'InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'EntityTooLarge', 'BadDigest', 'IncompleteBody']);
+const PASSED_ON = new Set(['NoSuchBucket', 'NoSuchKey', 'NoSuchUpload', 'InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'EntityTooLarge', 'BadDigest', 'IncompleteBody', 'PreconditionFailed']);
+
+/** S3's own If-Match / If-None-Match parameters of a conditional write. */
+const conditionParams = (c: WriteConditions = {}) => ({ ...(c.ifMatch !== undefined ? { IfMatch: `"${c.ifMatch}"` } : {}), ...(c.ifNoneMatch ? { IfNoneMatch: '*' } : {}) });
 
 function storeError(e: unknown): unknown {
   const name = (e as { name?: string })?.name;
@@ -113,7 +116,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(bucket: string, key: string, body: NodeJS.ReadableStream | Buffer, meta: ObjectMeta, opts: PutOptions = {}): Promise<ObjectInfo> {
-    const common = { Bucket: bucket, Key: key, ContentType: meta.contentType ?? DEFAULT_CONTENT_TYPE, Metadata: metadataOut(meta) };
+    const common = { Bucket: bucket, Key: key, ContentType: meta.contentType ?? DEFAULT_CONTENT_TYPE, Metadata: metadataOut(meta), ...conditionParams(opts) };
     const done = (etag: string | undefined, size: number): ObjectInfo => ({
       // PutObject answers no Last-Modified: the time of the answer stands in (S3's own is the request's start).
       key, size, etag: unquote(etag), lastModified: new Date(), contentType: common.ContentType, metadata: meta.metadata ?? {},
@@ -269,13 +272,20 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** The backend checks the parts (order, ETags, each but the last at least its own minimum, 5 MiB on S3). */
-  async completeUpload(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<ObjectInfo> {
+  async completeUpload(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[], _min?: number, conditions?: WriteConditions): Promise<ObjectInfo> {
     if (parts.some((p, i) => i > 0 && p.partNumber <= parts[i - 1]!.partNumber)) {
       throw new ObjectStoreError('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
     }
+    if (conditions?.ifNoneMatch || conditions?.ifMatch !== undefined) {
+      // Checked here too: not every S3-compatible service checks conditions on CompleteMultipartUpload.
+      const current = await this.head(bucket, key);
+      if (conditions.ifNoneMatch && current) throw new ObjectStoreError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      if (conditions.ifMatch !== undefined && !current) throw new ObjectStoreError('NoSuchKey', 'The specified key does not exist.');
+      if (conditions.ifMatch !== undefined && current!.etag !== conditions.ifMatch) throw new ObjectStoreError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+    }
     try {
       await this.s3.send(new CompleteMultipartUploadCommand({
-        Bucket: bucket, Key: key, UploadId: uploadId,
+        Bucket: bucket, Key: key, UploadId: uploadId, ...conditionParams(conditions),
         MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: `"${unquote(p.etag)}"` })) },
       }));
     } catch (e) { throw await this.uploadError(bucket, key, uploadId, e); }
