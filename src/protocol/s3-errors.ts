@@ -24,6 +24,7 @@ export const S3 = {
   InvalidPart: make('InvalidPart', 400, 'One or more of the specified parts could not be found.'),
   InvalidPartOrder: make('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),
   InvalidRange: make('InvalidRange', 416, 'The requested range is not satisfiable'),
+  InvalidPartNumber: make('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable'),
   InvalidRequest: make('InvalidRequest', 400, 'Invalid Request'),
   InvalidURI: make('InvalidURI', 400, "Couldn't parse the specified URI."),
   KeyTooLongError: make('KeyTooLongError', 400, 'Your key is too long'),

@@ -26,9 +26,15 @@ export interface BucketStore {
 /** An S3 additional checksum of an object's bytes: the algorithm and the base64 of its digest. */
 export interface ObjectChecksum { algorithm: 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256'; value: string }
 
+/** The HTTP headers S3 stores with an object as it was written and answers on every read (system metadata). */
+export const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
+export type StoredHeaders = Partial<Record<(typeof STORED_HEADERS)[number], string>>;
+
 /** System and user metadata stored with an object (user metadata names are lower-case, without `x-amz-meta-`). */
 export interface ObjectMeta {
   contentType?: string;
+  /** Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires, as sent. */
+  headers?: StoredHeaders;
   metadata?: Record<string, string>;
   /** SSE-KMS: the KMS key that sealed the stored bytes (domain/keys/sealed-objects.ts). */
   sseKeyArn?: string;
@@ -48,6 +54,8 @@ export interface ObjectInfo {
   lastModified: Date;
   contentType: string;
   metadata: Record<string, string>;
+  /** The stored headers the object was written with (ObjectMeta.headers). */
+  headers?: StoredHeaders;
   sseKeyArn?: string;
   /** The verified checksum of a single-part upload (or its copy), when the client sent one. */
   checksum?: ObjectChecksum;
@@ -118,6 +126,12 @@ export interface ObjectStore {
    * already (the embedded store's small objects); undefined when missing.
    */
   get(bucket: string, key: string, range?: ByteRange): Promise<{ info: ObjectInfo; body: NodeJS.ReadableStream | Buffer } | undefined>;
+  /**
+   * Where part `partNumber` (1-based) of an object lies (GetObject / HeadObject `partNumber`): a multipart
+   * object's parts as they were uploaded (`partsCount` their number); any other object is one part
+   * (`partsCount` undefined). 'no-such-part' past the last part; undefined when the object is missing.
+   */
+  part(bucket: string, key: string, partNumber: number): Promise<{ range: ByteRange; partsCount?: number } | 'no-such-part' | undefined>;
   put(bucket: string, key: string, body: NodeJS.ReadableStream | Buffer, meta: ObjectMeta, opts?: PutOptions): Promise<ObjectInfo>;
   /** Server-side copy; `meta` replaces the source's metadata when given. Undefined when the source is missing. */
   copy(from: { bucket: string; key: string }, to: { bucket: string; key: string }, meta?: ObjectMeta): Promise<ObjectInfo | undefined>;

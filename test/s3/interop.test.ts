@@ -181,6 +181,24 @@ test('@aws-sdk/client-s3 with forcePathStyle (as the browser console): PutObject
   wrong.destroy();
 });
 
+/** A signed path-style request; its status and response headers. */
+async function fetchSigned(method: string, path: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const { Sha256 } = await import('@aws-crypto/sha256-js');
+  const host = `127.0.0.1:${server.port}`;
+  const signer = new SignatureV4({ service: 's3', region: 'us-east-1', sha256: Sha256, credentials: { accessKeyId: A.accessKeyId, secretAccessKey: A.secretAccessKey! }, uriEscapePath: false });
+  const signed = await signer.sign({ method, protocol: 'http:', hostname: host, path, headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, method, path, headers: signed.headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** A SigV4-signed raw request with the given Host (virtual-hosted style needs no DNS this way). */
 async function signedRaw(method: string, host: string, path: string, body = '', extra: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const { SignatureV4 } = await import('@smithy/signature-v4');
@@ -278,6 +296,15 @@ test('conditional writes, versionIds, copy-source conditions, Content-MD5 of sma
   // A document type declaration is MalformedXML (its entities are never read or expanded).
   const doctype = await signedRaw('POST', local, '/conditions?delete', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Delete><Object><Key>&e;</Key></Object></Delete>');
   assert.deepEqual([doctype.status, code(doctype)], [400, 'MalformedXML']);
+  // The headers S3 stores with an object come back on every read, and with a copy (not with a REPLACE copy that names none).
+  const stored = { 'cache-control': 'max-age=60', 'content-disposition': 'attachment; filename="a.txt"', 'content-encoding': 'gzip', 'content-language': 'fr', expires: 'Wed, 21 Oct 2037 07:28:00 GMT' };
+  assert.equal((await signedRaw('PUT', local, '/conditions/stored', 'z', stored)).status, 200);
+  const got = await fetchSigned('GET', '/conditions/stored');
+  for (const [name, value] of Object.entries(stored)) assert.equal(got.headers[name], value, name);
+  assert.equal((await signedRaw('PUT', local, '/conditions/stored-copy', '', { 'x-amz-copy-source': '/conditions/stored' })).status, 200);
+  assert.equal((await fetchSigned('HEAD', '/conditions/stored-copy')).headers['cache-control'], 'max-age=60');
+  assert.equal((await signedRaw('PUT', local, '/conditions/stored-copy', '', { 'x-amz-copy-source': '/conditions/stored', 'x-amz-metadata-directive': 'REPLACE' })).status, 200);
+  assert.equal((await fetchSigned('HEAD', '/conditions/stored-copy')).headers['cache-control'], undefined);
   // User metadata over 2 KB, and a response override no header can hold.
   const big = await signedRaw('PUT', local, '/conditions/meta', 'm', { 'x-amz-meta-big': 'x'.repeat(3000) });
   assert.deepEqual([big.status, code(big)], [400, 'MetadataTooLarge']);

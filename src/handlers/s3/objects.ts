@@ -7,7 +7,7 @@ import { validKey } from '../../domain/s3/names.js';
 import { ServiceError } from '../../protocol/errors.js';
 import { S3 } from '../../protocol/s3-errors.js';
 import { xmlDocument } from '../../protocol/s3/xml.js';
-import { ObjectStoreError, type ObjectInfo, type ObjectMeta, type WriteConditions } from '../../storage/ports.js';
+import { ObjectStoreError, STORED_HEADERS, type ObjectInfo, type ObjectMeta, type StoredHeaders, type WriteConditions } from '../../storage/ports.js';
 import { checksumHeaders, contentMd5, declaredLength, objectBody } from './body.js';
 import { header, type S3Context, type S3Handler, type S3Request, type S3Response } from './types.js';
 
@@ -29,7 +29,7 @@ export function target(req: S3Request): { bucket: string; key: string } {
 /** Bytes: S3's limit on user metadata (names and values, UTF-8) of an object. */
 const MAX_USER_METADATA = 2048;
 
-/** Content-Type and x-amz-meta-* headers of a request; MetadataTooLarge past MAX_USER_METADATA. */
+/** Content-Type, the stored headers (Cache-Control …) and x-amz-meta-* headers of a request; MetadataTooLarge past MAX_USER_METADATA. */
 export function requestMeta(req: S3Request): ObjectMeta {
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -37,8 +37,15 @@ export function requestMeta(req: S3Request): ObjectMeta {
   }
   const size = Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (size > MAX_USER_METADATA) throw S3.MetadataTooLarge(undefined, { Size: String(size), MaxSizeAllowed: String(MAX_USER_METADATA) });
+  const headers: StoredHeaders = {};
+  for (const name of STORED_HEADERS) {
+    let v = header(req, name);
+    // aws-chunked is how the body was sent, not how the object is encoded: S3 does not store it.
+    if (name === 'content-encoding' && v !== undefined) v = v.split(',').map((e) => e.trim()).filter((e) => e && e !== 'aws-chunked').join(',');
+    if (v) headers[name] = v;
+  }
   const contentType = header(req, 'content-type');
-  return { ...(contentType ? { contentType } : {}), metadata };
+  return { ...(contentType ? { contentType } : {}), metadata, ...(Object.keys(headers).length ? { headers } : {}) };
 }
 
 export const quoted = (etag: string) => `"${etag}"`;
@@ -66,6 +73,7 @@ function objectHeaders(info: ObjectInfo, size: number): Record<string, string | 
     'content-type': info.contentType, 'content-length': size, etag: quoted(info.etag),
     'last-modified': info.lastModified.toUTCString(), 'accept-ranges': 'bytes',
   };
+  Object.assign(h, info.headers);
   for (const [k, v] of Object.entries(info.metadata)) h[`x-amz-meta-${k}`] = v;
   if (info.sseKeyArn) {
     h['x-amz-server-side-encryption'] = 'aws:kms';
@@ -167,8 +175,10 @@ export function objectHandlers(s3: S3Service, sealed: SealedObjects): Record<str
         }
       }
     }
-    const range = parseRange(header(req, 'range'), size);
+    const part = await partOf(req, bucket, key, size, info.sseKeyArn !== undefined);
+    const range = part ? part.range : parseRange(header(req, 'range'), size);
     const h = objectHeaders(info, range ? range.end - range.start + 1 : size);
+    if (part?.partsCount !== undefined) h['x-amz-mp-parts-count'] = part.partsCount;
     if (range) h['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
     // S3 returns the stored checksum of a whole-object read when asked to (x-amz-checksum-mode: ENABLED).
     else if (header(req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') Object.assign(h, checksumHeaders(info.checksum));
@@ -180,6 +190,29 @@ export function objectHandlers(s3: S3Service, sealed: SealedObjects): Record<str
     const o = await objects.get(bucket, key, range);
     if (!o) throw S3.NoSuchKey(undefined, { Key: key });
     return { status, headers: h, body: o.body };
+  };
+
+  /**
+   * GetObject / HeadObject with `partNumber`: that part's range (a ranged read, 206) and the object's
+   * parts count. With a Range header too it is InvalidRequest, past the last part InvalidPartNumber (416),
+   * as S3. A sealed object (small, stored whole) is one part.
+   */
+  const partOf = async (req: S3Request, bucket: string, key: string, size: number, sealedWhole: boolean) => {
+    const raw = req.route.params.get('partNumber');
+    if (raw === undefined) return undefined;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 10000) {
+      throw S3.InvalidArgument('Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: raw });
+    }
+    if (header(req, 'range') !== undefined) throw S3.InvalidRequest('Cannot specify both Range header and partNumber query parameter');
+    const n = Number(raw);
+    if (sealedWhole || size === 0) {
+      if (n > 1 || size === 0) throw S3.InvalidPartNumber(undefined, { PartNumberRequested: raw, ActualPartCount: String(size === 0 ? 0 : 1) });
+      return { range: { start: 0, end: size - 1 }, partsCount: undefined };
+    }
+    const p = await objects.part(bucket, key, n);
+    if (!p) throw S3.NoSuchKey(undefined, { Key: key });
+    if (p === 'no-such-part') throw S3.InvalidPartNumber(undefined, { PartNumberRequested: raw });
+    return p;
   };
 
   return {

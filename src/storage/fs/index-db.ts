@@ -61,6 +61,8 @@ export const OBJECT_MIGRATIONS: string[] = [
   `ALTER TABLE s3_objects ADD COLUMN checksum TEXT;`,
   // The bytes of small objects, kept in the index (fs/object-store.ts, INLINE_MAX); a chunk list names them by id.
   `CREATE TABLE s3_inline (id INTEGER PRIMARY KEY, bytes BLOB NOT NULL);`,
+  // The stored headers of an object (Cache-Control, Content-Encoding …) as JSON, when it was written with any.
+  `ALTER TABLE s3_objects ADD COLUMN headers TEXT;`,
 ];
 
 /**

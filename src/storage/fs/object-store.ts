@@ -19,14 +19,14 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
-  type PartInfo, type PutOptions, type UploadInfo, type WriteConditions,
+  type PartInfo, type PutOptions, type StoredHeaders, type UploadInfo, type WriteConditions,
 } from '../ports.js';
 import { statement, type Db } from '../sqlite/database.js';
 
 /** A piece of an object's bytes: a chunk file, or bytes kept in the index (s3_inline). */
 type Chunk = FileChunk | { inline: number; size: number };
 interface FileChunk { id: string; size: number }
-interface ObjectRow { bucket: string; key: string; size: number; etag: string; content_type: string; metadata: string; modified_ms: number; sse_key_arn: string | null; chunks: string; checksum: string | null }
+interface ObjectRow { bucket: string; key: string; size: number; etag: string; content_type: string; metadata: string; headers: string | null; modified_ms: number; sse_key_arn: string | null; chunks: string; checksum: string | null }
 interface PartRow { part_number: number; chunk: string; size: number; etag: string; modified_ms: number }
 
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -52,10 +52,12 @@ async function readSmall(body: NodeJS.ReadableStream, declared: number): Promise
 
 const toInfo = (r: ObjectRow): ObjectInfo => ({
   key: r.key, size: r.size, etag: r.etag, lastModified: new Date(r.modified_ms), contentType: r.content_type, metadata: JSON.parse(r.metadata),
+  ...(r.headers ? { headers: JSON.parse(r.headers) } : {}),
   ...(r.sse_key_arn ? { sseKeyArn: r.sse_key_arn } : {}),
   ...(r.checksum ? { checksum: parseChecksum(r.checksum) } : {}),
 });
 
+const storedHeaders = (h: StoredHeaders | undefined) => (h && Object.keys(h).length ? JSON.stringify(h) : null);
 const formatChecksum = (c: ObjectChecksum | undefined) => (c ? `${c.algorithm}:${c.value}` : null);
 function parseChecksum(text: string): ObjectChecksum {
   const colon = text.indexOf(':');
@@ -155,11 +157,11 @@ export class FsObjectStore implements ObjectStore {
         const id = Number(statement(this.db, 'INSERT INTO s3_inline (bytes) VALUES (?)').run(inline).lastInsertRowid);
         r.chunks = JSON.stringify([{ inline: id, size: inline.length }]);
       }
-      statement(this.db, `INSERT INTO s3_objects (bucket, key, size, etag, content_type, metadata, modified_ms, sse_key_arn, chunks, checksum)
-        VALUES (@bucket, @key, @size, @etag, @content_type, @metadata, @modified_ms, @sse_key_arn, @chunks, @checksum)
+      statement(this.db, `INSERT INTO s3_objects (bucket, key, size, etag, content_type, metadata, headers, modified_ms, sse_key_arn, chunks, checksum)
+        VALUES (@bucket, @key, @size, @etag, @content_type, @metadata, @headers, @modified_ms, @sse_key_arn, @chunks, @checksum)
         ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type,
-          metadata = excluded.metadata, modified_ms = excluded.modified_ms, sse_key_arn = excluded.sse_key_arn, chunks = excluded.chunks,
-          checksum = excluded.checksum`).run(r);
+          metadata = excluded.metadata, headers = excluded.headers, modified_ms = excluded.modified_ms, sse_key_arn = excluded.sse_key_arn,
+          chunks = excluded.chunks, checksum = excluded.checksum`).run(r);
       return old ? this.release(old.chunks) : [];
     }).immediate();
   }
@@ -207,6 +209,18 @@ export class FsObjectStore implements ObjectStore {
     throw new Error(`s3://${bucket}/${key} changed too often while being read`);
   }
 
+  async part(bucket: string, key: string, partNumber: number) {
+    const r = this.row(bucket, key);
+    if (!r) return undefined;
+    // A multipart object's chunks are its parts (a copy of one is a single chunk, and one part, again).
+    const chunks = JSON.parse(r.chunks) as Chunk[];
+    const multipart = Number(/-(\d+)$/.exec(r.etag)?.[1]) === chunks.length;
+    const sizes = multipart ? chunks.map((c) => c.size) : [r.size];
+    if (partNumber > sizes.length || r.size === 0) return 'no-such-part' as const;
+    const start = sizes.slice(0, partNumber - 1).reduce((n, x) => n + x, 0);
+    return { range: { start, end: start + sizes[partNumber - 1]! - 1 }, ...(multipart ? { partsCount: sizes.length } : {}) };
+  }
+
   async put(bucket: string, key: string, body: NodeJS.ReadableStream | Buffer, meta: ObjectMeta, opts: PutOptions = {}): Promise<ObjectInfo> {
     const small = Buffer.isBuffer(body) ? (body.length <= INLINE_MAX ? body : undefined)
       : opts.length !== undefined && opts.length <= INLINE_MAX ? await readSmall(body, opts.length) : undefined;
@@ -219,7 +233,7 @@ export class FsObjectStore implements ObjectStore {
     } else ({ chunk, md5 } = await this.writeChunk(body, opts));
     const r: ObjectRow = {
       bucket, key, size: small ? small.length : chunk!.size, etag: md5.toString('hex'), content_type: meta.contentType ?? DEFAULT_CONTENT_TYPE,
-      metadata: JSON.stringify(meta.metadata ?? {}), modified_ms: this.now().getTime(), sse_key_arn: meta.sseKeyArn ?? null, chunks: JSON.stringify(chunk ? [chunk] : []),
+      metadata: JSON.stringify(meta.metadata ?? {}), headers: storedHeaders(meta.headers), modified_ms: this.now().getTime(), sse_key_arn: meta.sseKeyArn ?? null, chunks: JSON.stringify(chunk ? [chunk] : []),
       checksum: formatChecksum(meta.checksum), // read after the body ended: a trailing checksum is known only then
     };
     let replaced: string[];
@@ -237,7 +251,7 @@ export class FsObjectStore implements ObjectStore {
     const r: ObjectRow = {
       bucket: to.bucket, key: to.key, size: src.info.size, etag: src.info.etag,
       content_type: meta ? (meta.contentType ?? DEFAULT_CONTENT_TYPE) : src.info.contentType,
-      metadata: JSON.stringify(meta ? (meta.metadata ?? {}) : src.info.metadata), modified_ms: this.now().getTime(),
+      metadata: JSON.stringify(meta ? (meta.metadata ?? {}) : src.info.metadata), headers: storedHeaders(meta ? meta.headers : src.info.headers), modified_ms: this.now().getTime(),
       sse_key_arn: src.info.sseKeyArn ?? null, chunks: JSON.stringify(chunk ? [chunk] : []), checksum: formatChecksum(src.info.checksum),
     };
     await this.removeChunks(this.commit(r, small));
@@ -366,7 +380,7 @@ export class FsObjectStore implements ObjectStore {
       const etag = `${createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.etag, 'hex')))).digest('hex')}-${chosen.length}`;
       const r: ObjectRow = {
         bucket, key, size: chosen.reduce((n, p) => n + p.size, 0), etag, content_type: meta.contentType ?? DEFAULT_CONTENT_TYPE,
-        metadata: JSON.stringify(meta.metadata ?? {}), modified_ms: this.now().getTime(), sse_key_arn: null, chunks: JSON.stringify(chosen.map((p) => ({ id: p.chunk, size: p.size }))),
+        metadata: JSON.stringify(meta.metadata ?? {}), headers: storedHeaders(meta.headers), modified_ms: this.now().getTime(), sse_key_arn: null, chunks: JSON.stringify(chosen.map((p) => ({ id: p.chunk, size: p.size }))),
         checksum: null,
       };
       const used = new Set(chosen.map((p) => p.chunk));

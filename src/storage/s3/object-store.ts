@@ -19,7 +19,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import {
   ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
-  type PartInfo, type PutOptions, type WriteConditions, type UploadInfo,
+  type PartInfo, type PutOptions, type StoredHeaders, type WriteConditions, type UploadInfo,
 } from '../ports.js';
 import { guardBody } from './body.js';
 import { isMissing } from './client.js';
@@ -52,7 +52,31 @@ function metadataOut(meta: ObjectMeta): Record<string, string> {
   return out;
 }
 
-function infoOf(key: string, r: { ContentLength?: number; ETag?: string; LastModified?: Date; ContentType?: string; Metadata?: Record<string, string> }, size = r.ContentLength ?? 0): ObjectInfo {
+/** The SDK's parameters for an object's stored headers (PutObject, CreateMultipartUpload, CopyObject with REPLACE). */
+function headerParams(h: StoredHeaders = {}) {
+  return {
+    ...(h['cache-control'] !== undefined ? { CacheControl: h['cache-control'] } : {}),
+    ...(h['content-disposition'] !== undefined ? { ContentDisposition: h['content-disposition'] } : {}),
+    ...(h['content-encoding'] !== undefined ? { ContentEncoding: h['content-encoding'] } : {}),
+    ...(h['content-language'] !== undefined ? { ContentLanguage: h['content-language'] } : {}),
+    ...(h.expires !== undefined && !Number.isNaN(Date.parse(h.expires)) ? { Expires: new Date(h.expires) } : {}),
+  };
+}
+
+type StoredHeaderFields = { CacheControl?: string; ContentDisposition?: string; ContentEncoding?: string; ContentLanguage?: string; Expires?: Date; ExpiresString?: string };
+
+function headersOf(r: StoredHeaderFields): StoredHeaders | undefined {
+  const h: StoredHeaders = {};
+  if (r.CacheControl) h['cache-control'] = r.CacheControl;
+  if (r.ContentDisposition) h['content-disposition'] = r.ContentDisposition;
+  if (r.ContentEncoding) h['content-encoding'] = r.ContentEncoding;
+  if (r.ContentLanguage) h['content-language'] = r.ContentLanguage;
+  const expires = r.ExpiresString ?? r.Expires?.toUTCString();
+  if (expires) h.expires = expires;
+  return Object.keys(h).length ? h : undefined;
+}
+
+function infoOf(key: string, r: { ContentLength?: number; ETag?: string; LastModified?: Date; ContentType?: string; Metadata?: Record<string, string> } & StoredHeaderFields, size = r.ContentLength ?? 0): ObjectInfo {
   const metadata: Record<string, string> = {};
   let sseKeyArn: string | undefined;
   let checksum: ObjectChecksum | undefined;
@@ -64,9 +88,10 @@ function infoOf(key: string, r: { ContentLength?: number; ETag?: string; LastMod
       checksum = { algorithm: v.slice(0, cut) as ObjectChecksum['algorithm'], value: v.slice(cut + 1) };
     } else metadata[name] = v;
   }
+  const headers = headersOf(r);
   return {
     key, size, etag: unquote(r.ETag), lastModified: r.LastModified ?? new Date(), contentType: r.ContentType ?? DEFAULT_CONTENT_TYPE, metadata,
-    ...(sseKeyArn ? { sseKeyArn } : {}), ...(checksum ? { checksum } : {}),
+    ...(headers ? { headers } : {}), ...(sseKeyArn ? { sseKeyArn } : {}), ...(checksum ? { checksum } : {}),
   };
 }
 
@@ -103,6 +128,20 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /** The backend's own answer to HeadObject with a part number (its Content-Range and parts count). */
+  async part(bucket: string, key: string, partNumber: number) {
+    try {
+      const r = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: partNumber }));
+      const m = /^bytes (\d+)-(\d+)\/\d+$/.exec(r.ContentRange ?? '');
+      const range = m ? { start: Number(m[1]), end: Number(m[2]) } : { start: 0, end: (r.ContentLength ?? 0) - 1 };
+      return { range, ...(r.PartsCount !== undefined ? { partsCount: r.PartsCount } : {}) };
+    } catch (e) {
+      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return 'no-such-part' as const;
+      if (isMissing(e, 'NotFound', 'NoSuchKey', 'NoSuchBucket', '404')) return undefined;
+      throw e;
+    }
+  }
+
   async get(bucket: string, key: string, range?: ByteRange) {
     try {
       const r = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
@@ -116,10 +155,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(bucket: string, key: string, body: NodeJS.ReadableStream | Buffer, meta: ObjectMeta, opts: PutOptions = {}): Promise<ObjectInfo> {
-    const common = { Bucket: bucket, Key: key, ContentType: meta.contentType ?? DEFAULT_CONTENT_TYPE, Metadata: metadataOut(meta), ...conditionParams(opts) };
+    const common = { Bucket: bucket, Key: key, ContentType: meta.contentType ?? DEFAULT_CONTENT_TYPE, Metadata: metadataOut(meta), ...headerParams(meta.headers), ...conditionParams(opts) };
     const done = (etag: string | undefined, size: number): ObjectInfo => ({
       // PutObject answers no Last-Modified: the time of the answer stands in (S3's own is the request's start).
-      key, size, etag: unquote(etag), lastModified: new Date(), contentType: common.ContentType, metadata: meta.metadata ?? {},
+      key, size, etag: unquote(etag), lastModified: new Date(), contentType: common.ContentType, metadata: meta.metadata ?? {}, ...(meta.headers ? { headers: meta.headers } : {}),
       ...(meta.sseKeyArn ? { sseKeyArn: meta.sseKeyArn } : {}), ...(meta.checksum ? { checksum: meta.checksum } : {}),
     });
     if (Buffer.isBuffer(body)) {
@@ -153,7 +192,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       const r = await this.s3.send(new CopyObjectCommand({
         Bucket: to.bucket, Key: to.key, CopySource: copySource(from.bucket, from.key),
-        ...(meta ? { MetadataDirective: 'REPLACE', ContentType: meta.contentType ?? DEFAULT_CONTENT_TYPE, Metadata: metadataOut(meta) } : {}),
+        ...(meta ? { MetadataDirective: 'REPLACE', ContentType: meta.contentType ?? DEFAULT_CONTENT_TYPE, Metadata: metadataOut(meta), ...headerParams(meta.headers) } : {}),
       }));
       const info = await this.head(to.bucket, to.key);
       if (!info) return undefined;
@@ -216,7 +255,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async createUpload(bucket: string, key: string, meta: ObjectMeta): Promise<string> {
     try {
-      const r = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: meta.contentType ?? DEFAULT_CONTENT_TYPE, Metadata: metadataOut(meta) }));
+      const r = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: meta.contentType ?? DEFAULT_CONTENT_TYPE, Metadata: metadataOut(meta), ...headerParams(meta.headers) }));
       return r.UploadId!;
     } catch (e) { throw storeError(e); }
   }
