@@ -99,6 +99,15 @@ export interface WriteConditions {
   ifNoneMatch?: boolean;
 }
 
+/** Why `c` does not hold for the object now at the key (`currentEtag`; undefined when there is none), or undefined when it holds. */
+export function failedCondition(c: WriteConditions, currentEtag: string | undefined): ObjectStoreError | undefined {
+  const failed = () => new ObjectStoreError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+  if (c.ifNoneMatch && currentEtag !== undefined) return failed();
+  if (c.ifMatch === undefined) return undefined;
+  if (currentEtag === undefined) return new ObjectStoreError('NoSuchKey', 'The specified key does not exist.');
+  return currentEtag === c.ifMatch ? undefined : failed();
+}
+
 export interface PutOptions extends WriteConditions {
   /** Content-MD5 the client sent (16 bytes); a mismatch is BadDigest and nothing is stored. */
   md5?: Buffer;

@@ -127,6 +127,21 @@ export function objectStoreConformance(name: string, open: () => Promise<ObjectB
     }
   });
 
+  t('conditional writes: ifNoneMatch never replaces, ifMatch replaces only the object it names', async ({ store, bucket }) => {
+    const r = await bucket('conditions');
+    const code = (c: string) => (e: unknown) => e instanceof ObjectStoreError && e.code === c;
+    await store.put(r, 'k', Buffer.from('a'), {}, { ifNoneMatch: true });
+    await assert.rejects(store.put(r, 'k', Buffer.from('b'), {}, { ifNoneMatch: true }), code('PreconditionFailed'));
+    const large = Buffer.alloc(300 * 1024, 7);
+    await assert.rejects(store.put(r, 'k', Readable.from([large]), {}, { ifNoneMatch: true, length: large.length }), code('PreconditionFailed'));
+    await assert.rejects(store.put(r, 'k', Buffer.from('b'), {}, { ifMatch: md5('other') }), code('PreconditionFailed'));
+    await assert.rejects(store.put(r, 'missing', Buffer.from('b'), {}, { ifMatch: md5('a') }), code('NoSuchKey'));
+    assert.equal(await text(store, r, 'k'), 'a', 'every refused write left the object as it was');
+    assert.equal(await store.head(r, 'missing'), undefined);
+    await store.put(r, 'k', Buffer.from('c'), {}, { ifMatch: md5('a') });
+    assert.equal(await text(store, r, 'k'), 'c');
+  });
+
   t('copy: the bytes, the source metadata or the replacement; a missing source is undefined', async ({ store, bucket }) => {
     const c = await bucket('copies');
     await store.put(c, 'src', Buffer.from('payload'), { contentType: 'text/plain', metadata: { a: '1' } });

@@ -7,7 +7,7 @@ import { validKey } from '../../domain/s3/names.js';
 import { ServiceError } from '../../protocol/errors.js';
 import { S3 } from '../../protocol/s3-errors.js';
 import { xmlDocument } from '../../protocol/s3/xml.js';
-import { ObjectStoreError, STORED_HEADERS, type ObjectInfo, type ObjectMeta, type StoredHeaders, type WriteConditions } from '../../storage/ports.js';
+import { failedCondition, ObjectStoreError, STORED_HEADERS, type ObjectInfo, type ObjectMeta, type StoredHeaders, type WriteConditions } from '../../storage/ports.js';
 import { checksumHeaders, contentMd5, declaredLength, objectBody } from './body.js';
 import { header, type S3Context, type S3Handler, type S3Request, type S3Response } from './types.js';
 
@@ -61,10 +61,8 @@ export async function writeConditions(s3: S3Service, req: S3Request, bucket: str
   if (ifNoneMatch === undefined && ifMatch === undefined) return {};
   if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') throw S3.NotImplemented('A header you provided implies functionality that is not implemented', { Header: 'If-None-Match' });
   const c: WriteConditions = { ...(ifMatch !== undefined ? { ifMatch: ifMatch.trim().replace(/"/g, '') } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch: true } : {}) };
-  const current = await s3.headObject(bucket, key);
-  if (c.ifNoneMatch && current) throw S3.PreconditionFailed(undefined, { Condition: 'If-None-Match' });
-  if (c.ifMatch !== undefined && !current) throw S3.NoSuchKey(undefined, { Key: key });
-  if (c.ifMatch !== undefined && current!.etag !== c.ifMatch) throw S3.PreconditionFailed(undefined, { Condition: 'If-Match' });
+  const failed = failedCondition(c, (await s3.headObject(bucket, key))?.etag);
+  if (failed) throw storeError(failed);
   return c;
 }
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
+  failedCondition, ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
   type PartInfo, type PutOptions, type StoredHeaders, type UploadInfo, type WriteConditions,
 } from '../ports.js';
 import { statement, type Db } from '../sqlite/database.js';
@@ -148,11 +148,8 @@ export class FsObjectStore implements ObjectStore {
   private commit(r: ObjectRow, inline?: Buffer, conditions: WriteConditions = {}): string[] {
     return this.db.transaction(() => {
       const old = this.row(r.bucket, r.key);
-      if (conditions.ifNoneMatch && old) throw new ObjectStoreError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
-      if (conditions.ifMatch !== undefined) {
-        if (!old) throw new ObjectStoreError('NoSuchKey', 'The specified key does not exist.');
-        if (old.etag !== conditions.ifMatch) throw new ObjectStoreError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
-      }
+      const failed = failedCondition(conditions, old?.etag);
+      if (failed) throw failed;
       if (inline) {
         const id = Number(statement(this.db, 'INSERT INTO s3_inline (bytes) VALUES (?)').run(inline).lastInsertRowid);
         r.chunks = JSON.stringify([{ inline: id, size: inline.length }]);

@@ -18,7 +18,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import {
-  ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
+  failedCondition, ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
   type PartInfo, type PutOptions, type StoredHeaders, type WriteConditions, type UploadInfo,
 } from '../ports.js';
 import { guardBody } from './body.js';
@@ -317,10 +317,8 @@ export class S3ObjectStore implements ObjectStore {
     }
     if (conditions?.ifNoneMatch || conditions?.ifMatch !== undefined) {
       // Checked here too: not every S3-compatible service checks conditions on CompleteMultipartUpload.
-      const current = await this.head(bucket, key);
-      if (conditions.ifNoneMatch && current) throw new ObjectStoreError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
-      if (conditions.ifMatch !== undefined && !current) throw new ObjectStoreError('NoSuchKey', 'The specified key does not exist.');
-      if (conditions.ifMatch !== undefined && current!.etag !== conditions.ifMatch) throw new ObjectStoreError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      const failed = failedCondition(conditions, (await this.head(bucket, key))?.etag);
+      if (failed) throw failed;
     }
     try {
       await this.s3.send(new CompleteMultipartUploadCommand({
