@@ -44,6 +44,11 @@ test('aws CLI v1: mb, sync, ls, cp of a 20 MB file (multipart) with its MD5, pre
   assert.equal(md5(readFileSync(join(work, 'big.out'))), md5(big));
   const head = awsS3(server.url, ['s3api', 'head-object', '--bucket', 'photos', '--key', 'big.bin'], A).json;
   assert.match(head.ETag, /^"[0-9a-f]{32}-\d+"$/, 'a multipart ETag');
+  // An S3-to-S3 copy of an object over the CLI's 8 MB threshold is a multipart upload of UploadPartCopy parts.
+  ok(['s3', 'cp', 's3://photos/big.bin', 's3://photos/copies/big.bin']);
+  ok(['s3', 'cp', 's3://photos/copies/big.bin', join(work, 'big.copy.out')]);
+  assert.equal(md5(readFileSync(join(work, 'big.copy.out'))), md5(big), 'the copy has the same bytes');
+  assert.match(awsS3(server.url, ['s3api', 'head-object', '--bucket', 'photos', '--key', 'copies/big.bin'], A).json.ETag, /^"[0-9a-f]{32}-\d+"$/);
   const url = ok(['s3', 'presign', 's3://photos/train/a.jpg']).trim();
   const fetched = spawnSync('curl', ['-s', '-o', join(work, 'presigned'), '-w', '%{http_code}', url], { encoding: 'utf8' });
   assert.equal(fetched.stdout, '200');
@@ -305,6 +310,18 @@ test('conditional writes, versionIds, copy-source conditions, Content-MD5 of sma
   assert.equal((await fetchSigned('HEAD', '/conditions/stored-copy')).headers['cache-control'], 'max-age=60');
   assert.equal((await signedRaw('PUT', local, '/conditions/stored-copy', '', { 'x-amz-copy-source': '/conditions/stored', 'x-amz-metadata-directive': 'REPLACE' })).status, 200);
   assert.equal((await fetchSigned('HEAD', '/conditions/stored-copy')).headers['cache-control'], undefined);
+  // UploadPartCopy with x-amz-copy-source-range (inclusive), under the source's conditions.
+  assert.equal((await signedRaw('PUT', local, '/conditions/src', '0123456789')).status, 200);
+  const up = encodeURIComponent(/<UploadId>([^<]+)<\/UploadId>/.exec((await signedRaw('POST', local, '/conditions/ranged?uploads')).body)![1]!);
+  const partCopy = (extra: Record<string, string>) => signedRaw('PUT', local, `/conditions/ranged?partNumber=1&uploadId=${up}`, '', { 'x-amz-copy-source': '/conditions/src', ...extra });
+  const beyond = await partCopy({ 'x-amz-copy-source-range': 'bytes=5-10' });
+  assert.deepEqual([beyond.status, code(beyond)], [400, 'InvalidArgument']);
+  assert.equal((await partCopy({ 'x-amz-copy-source-range': 'bytes=2-5', 'x-amz-copy-source-if-match': '"nope"' })).status, 412);
+  const copied = await partCopy({ 'x-amz-copy-source-range': 'bytes=2-5' });
+  const partTag = /<ETag>([^<]+)<\/ETag>/.exec(copied.body.replace(/&quot;/g, '"'))?.[1];
+  assert.equal(partTag, `"${md5(Buffer.from('2345'))}"`);
+  assert.equal((await signedRaw('POST', local, `/conditions/ranged?uploadId=${up}`, `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${partTag}</ETag></Part></CompleteMultipartUpload>`)).status, 200);
+  assert.equal((await signedRaw('GET', local, '/conditions/ranged')).body, '2345');
   // User metadata over 2 KB, and a response override no header can hold.
   const big = await signedRaw('PUT', local, '/conditions/meta', 'm', { 'x-amz-meta-big': 'x'.repeat(3000) });
   assert.deepEqual([big.status, code(big)], [400, 'MetadataTooLarge']);

@@ -3,7 +3,7 @@
 //   HeadBucket, ListObjects(V2) → s3:ListBucket on arn:aws:s3:::bucket
 //   GetObject, HeadObject      → s3:GetObject on arn:aws:s3:::bucket/key
 //   PutObject, multipart upload → s3:PutObject on arn:aws:s3:::bucket/key
-//   CopyObject                 → s3:GetObject on the source object and s3:PutObject on the target
+//   CopyObject, UploadPartCopy → s3:GetObject on the source object and s3:PutObject on the target
 //   DeleteObjects              → s3:DeleteObject on each key (checked per key, errors per key)
 // The server's authorize stage (server/pipeline.ts) asks S3Service.authorizeRequest with this table;
 // handlers only do the operation.
@@ -20,7 +20,7 @@ const BUCKET_ACTIONS: Record<string, S3Action> = {
 };
 const OBJECT_ACTIONS: Record<string, S3Action> = {
   GetObject: 's3:GetObject', HeadObject: 's3:GetObject', PutObject: 's3:PutObject', CopyObject: 's3:PutObject',
-  DeleteObject: 's3:DeleteObject', CreateMultipartUpload: 's3:PutObject', UploadPart: 's3:PutObject',
+  DeleteObject: 's3:DeleteObject', CreateMultipartUpload: 's3:PutObject', UploadPart: 's3:PutObject', UploadPartCopy: 's3:PutObject',
   CompleteMultipartUpload: 's3:PutObject', AbortMultipartUpload: 's3:AbortMultipartUpload', ListParts: 's3:ListMultipartUploadParts',
 };
 
@@ -34,7 +34,7 @@ export const OWNER_ONLY = new Set(['PutBucketPolicy', 'GetBucketPolicy', 'Delete
 export function requestedS3Permissions(operation: string, bucket: string | undefined, key: string | undefined, copySource?: { bucket: string; key: string }): S3Permission[] {
   if (bucket === undefined) return [];
   const out: S3Permission[] = [];
-  if (operation === 'CopyObject' && copySource) out.push({ action: 's3:GetObject', ...copySource });
+  if ((operation === 'CopyObject' || operation === 'UploadPartCopy') && copySource) out.push({ action: 's3:GetObject', ...copySource });
   const onBucket = BUCKET_ACTIONS[operation];
   if (onBucket) out.push({ action: onBucket, bucket });
   const onObject = OBJECT_ACTIONS[operation];

@@ -7,7 +7,7 @@ import { parseXml, xmlDocument } from '../../protocol/s3/xml.js';
 import { checksumHeader } from '../../protocol/s3/checksums.js';
 import type { ObjectMeta } from '../../storage/ports.js';
 import { contentMd5, declaredLength, objectBody, readSmallBody } from './body.js';
-import { MAX_PUT_BYTES, quoted, requestMeta, storeError, target, writeConditions } from './objects.js';
+import { copySourcePreconditions, MAX_PUT_BYTES, quoted, requestMeta, storeError, target, writeConditions } from './objects.js';
 import { header, type S3Handler, type S3Request } from './types.js';
 
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -55,6 +55,39 @@ export function multipartHandlers(s3: S3Service): Record<string, S3Handler> {
         const part = await objects.uploadPart(bucket, key, uploadId, n, objectBody(ctx, req, verified), { md5, length });
         const c = verified.checksum;
         return { status: 200, headers: { etag: quoted(part.etag), ...(c ? { [checksumHeader(c.algorithm)]: c.value } : {}) } };
+      } catch (e) { throw storeError(e); }
+    },
+
+    /**
+     * UploadPartCopy: a part made of the bytes of another object (all of them, or x-amz-copy-source-range:
+     * bytes=first-last, inclusive), under the copy source's x-amz-copy-source-if-* conditions. The stored
+     * bytes are copied as they are (as CopyObject copies them).
+     */
+    async UploadPartCopy(ctx, req) {
+      const { bucket, key } = target(req);
+      const n = partNumber(req.route.params.get('partNumber'));
+      const uploadId = uploadIdOf(req);
+      const from = req.route.copySource!;
+      const source = await s3.headObject(from.bucket, from.key);
+      if (!source) throw S3.NoSuchKey(undefined, { Key: from.key });
+      copySourcePreconditions(req, source);
+      const rawRange = header(req, 'x-amz-copy-source-range');
+      let range: { start: number; end: number } | undefined;
+      if (rawRange !== undefined) {
+        const m = /^bytes=(\d+)-(\d+)$/.exec(rawRange.trim());
+        if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) >= source.size) {
+          throw S3.InvalidArgument('The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: rawRange });
+        }
+        range = { start: Number(m[1]), end: Number(m[2]) };
+      }
+      const length = range ? range.end - range.start + 1 : source.size;
+      if (length > MAX_PUT_BYTES) throw S3.InvalidRequest('The specified copy source is larger than the maximum allowable size for a copy source: 5368709120');
+      if (!(await objects.upload(bucket, key, uploadId))) throw S3.NoSuchUpload(undefined, { UploadId: uploadId });
+      const bytes = length === 0 ? undefined : await objects.get(from.bucket, from.key, range);
+      if (length > 0 && !bytes) throw S3.NoSuchKey(undefined, { Key: from.key });
+      try {
+        const part = await objects.uploadPart(bucket, key, uploadId, n, bytes ? bytes.body : Buffer.alloc(0), { length });
+        return { status: 200, headers: XML, body: xmlDocument('CopyPartResult', { LastModified: part.lastModified.toISOString(), ETag: quoted(part.etag) }) };
       } catch (e) { throw storeError(e); }
     },
 

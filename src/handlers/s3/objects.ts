@@ -118,7 +118,7 @@ function preconditions(req: S3Request, info: ObjectInfo): S3Response | undefined
  * -if-modified-since): PreconditionFailed when they do not hold. As S3: a true if-match makes a false
  * if-unmodified-since irrelevant, and a true if-none-match a false if-modified-since.
  */
-function copySourcePreconditions(req: S3Request, info: ObjectInfo): void {
+export function copySourcePreconditions(req: S3Request, info: ObjectInfo): void {
   const etagIn = (list: string) => list.split(',').map((s) => s.trim().replace(/"/g, '')).some((t) => t === '*' || t === info.etag);
   const seconds = Math.floor(info.lastModified.getTime() / 1000);
   const date = (name: string) => { const v = header(req, name); const t = v ? Date.parse(v) : NaN; return Number.isNaN(t) ? undefined : Math.floor(t / 1000); };

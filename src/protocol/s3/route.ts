@@ -8,7 +8,7 @@ export type S3Operation =
   | 'PutBucketPolicy' | 'GetBucketPolicy' | 'DeleteBucketPolicy'
   | 'ListObjects' | 'ListObjectsV2' | 'DeleteObjects' | 'ListMultipartUploads'
   | 'PutObject' | 'CopyObject' | 'GetObject' | 'HeadObject' | 'DeleteObject'
-  | 'CreateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'ListParts';
+  | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'ListParts';
 
 export interface S3Route {
   operation: S3Operation;
@@ -18,7 +18,7 @@ export interface S3Route {
   rawPath: string;
   query: [string, string][];
   params: Map<string, string>;
-  /** CopyObject: the source object x-amz-copy-source names (`bucket/key`, URL-encoded, `?versionId=` ignored). */
+  /** CopyObject, UploadPartCopy: the source object x-amz-copy-source names (`bucket/key`, URL-encoded; `?versionId=null` at most). */
   copySource?: { bucket: string; key: string };
 }
 
@@ -108,10 +108,7 @@ export function routeS3(method: string, url: string, host: string | undefined, c
     }
     switch (method) {
       case 'PUT':
-        if (has('uploadId') || has('partNumber')) {
-          if (copySource) throw S3.NotImplemented('Osprey does not implement UploadPartCopy.');
-          return 'UploadPart';
-        }
+        if (has('uploadId') || has('partNumber')) return copySource ? 'UploadPartCopy' : 'UploadPart';
         return copySource ? 'CopyObject' : 'PutObject';
       case 'GET': return has('uploadId') ? 'ListParts' : 'GetObject';
       case 'HEAD': return 'HeadObject';
@@ -126,5 +123,5 @@ export function routeS3(method: string, url: string, host: string | undefined, c
   if (!op) throw S3.MethodNotAllowed();
   const version = params.get('versionId');
   if (version !== undefined && version !== 'null' && (op === 'GetObject' || op === 'HeadObject' || op === 'DeleteObject')) throw invalidVersionId(version);
-  return { operation: op, bucket, key, rawPath, query, params, ...(op === 'CopyObject' ? { copySource: parseCopySource(copySourceHeader!) } : {}) };
+  return { operation: op, bucket, key, rawPath, query, params, ...(op === 'CopyObject' || op === 'UploadPartCopy' ? { copySource: parseCopySource(copySourceHeader!) } : {}) };
 }
