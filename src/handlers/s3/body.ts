@@ -61,10 +61,10 @@ export function objectBody(ctx: S3Context, req: S3Request, meta?: ObjectMeta, ch
   if (chunked) {
     const signed = ctx.signing && (declared === STREAMING_SIGNED || declared === STREAMING_SIGNED_TRAILER) ? streamingSignatures(ctx.signing) : undefined;
     decoder = new AwsChunkedDecoder(signed?.chunk, declared === STREAMING_SIGNED_TRAILER ? signed?.trailers : undefined);
-    stream = chain(req.body, decoder);
+    stream = chain(stream, decoder);
   } else if (declared && declared !== UNSIGNED_PAYLOAD && /^[0-9a-f]{64}$/.test(declared)) {
     const hash = createHash('sha256');
-    stream = chain(req.body, new Transform({
+    stream = chain(stream, new Transform({
       transform(c: Buffer, _e, done) { hash.update(c); done(null, c); },
       flush(done) { done(hash.digest('hex') === declared ? null : S3.XAmzContentSHA256Mismatch()); },
     }));
