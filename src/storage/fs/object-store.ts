@@ -15,13 +15,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   failedCondition, ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
   type PartInfo, type PutOptions, type StoredHeaders, type UploadInfo, type WriteConditions,
 } from '../ports.js';
 import { statement, type Db } from '../sqlite/database.js';
+import { concatPieces, readSmall } from './bodies.js';
 
 /** A piece of an object's bytes: a chunk file, or bytes kept in the index (s3_inline). */
 type Chunk = FileChunk | { inline: number; size: number };
@@ -37,18 +38,6 @@ export const INLINE_MAX = 128 * 1024;
 const WRITE_BUFFER = 1024 * 1024;
 
 const fileIds = (chunks: string) => (JSON.parse(chunks) as Chunk[]).flatMap((c) => ('id' in c ? [c.id] : []));
-
-/** The whole body in memory, for a body declared small; IncompleteBody when it is longer than declared. */
-async function readSmall(body: NodeJS.ReadableStream, declared: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const c of body) {
-    size += (c as Buffer).length;
-    if (size > declared) throw new ObjectStoreError('IncompleteBody', 'The request body is longer than its declared length.');
-    parts.push(c as Buffer);
-  }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-}
 
 const toInfo = (r: ObjectRow): ObjectInfo => ({
   key: r.key, size: r.size, etag: r.etag, lastModified: new Date(r.modified_ms), contentType: r.content_type, metadata: JSON.parse(r.metadata),
@@ -431,25 +420,4 @@ export class FsObjectStore implements ObjectStore {
       }
     }
   }
-}
-
-/** One stream over byte ranges of opened chunk files, in order; the files close when it ends or is destroyed. */
-function concatPieces(pieces: { handle: fs.FileHandle; start: number; end: number }[]): NodeJS.ReadableStream {
-  async function* bytes() {
-    try {
-      for (const p of pieces) {
-        // Reads of at most 1 MiB into buffers of their own size (a small object costs one read).
-        for (let at = p.start; at <= p.end;) {
-          const n = Math.min(1 << 20, p.end - at + 1);
-          const { bytesRead, buffer } = await p.handle.read(Buffer.allocUnsafe(n), 0, n, at);
-          if (bytesRead === 0) throw new Error('object chunk shorter than its index says');
-          at += bytesRead;
-          yield bytesRead === n ? buffer : buffer.subarray(0, bytesRead);
-        }
-      }
-    } finally {
-      await Promise.all(pieces.map((p) => p.handle.close().catch(() => undefined)));
-    }
-  }
-  return Readable.from(bytes(), { objectMode: false });
 }

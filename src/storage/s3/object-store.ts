@@ -18,7 +18,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import {
-  failedCondition, ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
+  ObjectStoreError, type ByteRange, type ObjectChecksum, type ListQuery, type ObjectInfo, type ObjectListing, type ObjectMeta, type ObjectStore,
   type PartInfo, type PutOptions, type StoredHeaders, type WriteConditions, type UploadInfo,
 } from '../ports.js';
 import { guardBody } from './body.js';
@@ -314,11 +314,6 @@ export class S3ObjectStore implements ObjectStore {
   async completeUpload(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[], _min?: number, conditions?: WriteConditions): Promise<ObjectInfo> {
     if (parts.some((p, i) => i > 0 && p.partNumber <= parts[i - 1]!.partNumber)) {
       throw new ObjectStoreError('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
-    }
-    if (conditions?.ifNoneMatch || conditions?.ifMatch !== undefined) {
-      // Checked here too: not every S3-compatible service checks conditions on CompleteMultipartUpload.
-      const failed = failedCondition(conditions, (await this.head(bucket, key))?.etag);
-      if (failed) throw failed;
     }
     try {
       await this.s3.send(new CompleteMultipartUploadCommand({
